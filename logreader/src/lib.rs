@@ -1,0 +1,1 @@
+//! logreader: the HTTP read and export API over the SimCES simulation logs.

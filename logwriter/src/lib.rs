@@ -1,0 +1,1 @@
+//! logwriter: records one SimCES simulation run from its RabbitMQ topic exchange into MongoDB.
