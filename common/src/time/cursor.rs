@@ -48,11 +48,10 @@ impl<'a> Cursor<'a> {
     /// Takes exactly `n` ASCII digits and returns their value.
     pub(super) fn digits(&mut self, n: usize) -> Option<u32> {
         let field = self.chars.get(self.pos..self.pos + n)?;
-        let value = field.iter().try_fold(0u32, |acc, c| {
-            c.to_digit(10)
-                .filter(|_| c.is_ascii_digit())
-                .map(|d| acc * 10 + d)
-        })?;
+        // `char::to_digit` knows only ASCII digits, which is exactly what the grammars want.
+        let value = field
+            .iter()
+            .try_fold(0u32, |acc, c| c.to_digit(10).map(|d| acc * 10 + d))?;
         self.pos += n;
         Some(value)
     }
