@@ -1,5 +1,122 @@
 //! Classification of a delivery body (messages.md §4): valid, valid generic or invalid,
 //! with the reason.
+//!
+//! [`classify`] applies rows 1–12 of the decision table (§4.4) to the body alone. The §5
+//! checks need the built document, so they live in [`crate::document`], which also turns a
+//! [`Classified`] into the stored document.
+
+mod checks;
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, Utc};
+
+use crate::json::{self, lookup, Json, ParseError};
+use crate::schema::field;
+use crate::time::{format_normalised, parse_message_datetime};
+
+/// The entries of a parsed JSON object, in order.
+pub type Object = Vec<(String, Json)>;
+
+/// What a body is, by the decision table of messages.md §4.4 (rows 1–12).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Classified<'a> {
+    /// Row 1: the body is not UTF-8 (stored as base64).
+    NotUtf8,
+    /// Rows 2–4: stored as the body text.
+    Text {
+        /// The body, decoded.
+        text: &'a str,
+        /// `NotJson`, `TooDeep` or `NotObject`.
+        reason: InvalidReason,
+    },
+    /// Rows 5–9: the object, stored inside an `InvalidMessage` wrapper.
+    InvalidObject {
+        /// The parsed object.
+        object: Object,
+        /// Which of rows 5–9 matched.
+        reason: InvalidReason,
+        /// The object's own `Timestamp`, when it is a string that parses.
+        timestamp: Option<DateTime<Utc>>,
+        /// The body, decoded (the §5 raw-text fallback stores it).
+        text: &'a str,
+    },
+    /// Rows 10–12: a valid message.
+    Valid {
+        /// The parsed object.
+        object: Object,
+        /// The normalised `SimulationId`.
+        simulation_id: String,
+        /// The normalised `Timestamp`, when present.
+        timestamp: Option<DateTime<Utc>>,
+        /// The special role, or why a known type is generic.
+        role: Role,
+        /// The body, decoded (the §5 raw-text fallback stores it).
+        text: &'a str,
+    },
+}
+
+/// Classifies one delivery body (messages.md §4.1–§4.4, rows 1–12).
+pub fn classify(body: &[u8]) -> Classified<'_> {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return Classified::NotUtf8;
+    };
+    let text_only = |reason| Classified::Text { text, reason };
+    let object = match json::parse(text) {
+        Ok(Json::Object(object)) => object,
+        Ok(_) => return text_only(InvalidReason::NotObject),
+        Err(ParseError::NotJson) => return text_only(InvalidReason::NotJson),
+        Err(ParseError::TooDeep) => return text_only(InvalidReason::TooDeep),
+    };
+    match base_attributes(&object) {
+        Ok((simulation_id, timestamp)) => Classified::Valid {
+            role: checks::role(&object),
+            object,
+            simulation_id,
+            timestamp,
+            text,
+        },
+        Err(reason) => Classified::InvalidObject {
+            timestamp: object_timestamp(&object),
+            object,
+            reason,
+            text,
+        },
+    }
+}
+
+/// The object's `Timestamp` when it is a string that parses: the wrapper `Timestamp` of
+/// rows 5–9 and of the §5 fallback (rows 8–9 never have one, so they get now).
+pub fn object_timestamp(object: &[(String, Json)]) -> Option<DateTime<Utc>> {
+    lookup(object, field::TIMESTAMP)
+        .and_then(Json::as_str)
+        .and_then(parse_message_datetime)
+}
+
+/// The validity rule (§4.2), as rows 5–9: the normalised `SimulationId` and the parsed
+/// `Timestamp` (if any), or the first row that matches.
+fn base_attributes(
+    object: &[(String, Json)],
+) -> Result<(String, Option<DateTime<Utc>>), InvalidReason> {
+    match lookup(object, field::TYPE) {
+        Some(Json::String(t)) if !t.is_empty() => {}
+        _ => return Err(InvalidReason::TypeMissing),
+    }
+    let Some(Json::String(simulation_id)) = lookup(object, field::SIMULATION_ID) else {
+        return Err(InvalidReason::SimulationIdMissing);
+    };
+    let simulation_id = parse_message_datetime(simulation_id)
+        .map(format_normalised)
+        .ok_or(InvalidReason::SimulationIdUnparseable)?;
+    let timestamp = match lookup(object, field::TIMESTAMP) {
+        None => None,
+        Some(Json::String(t)) => {
+            Some(parse_message_datetime(t).ok_or(InvalidReason::TimestampUnparseable)?)
+        }
+        Some(_) => return Err(InvalidReason::TimestampNotString),
+    };
+    Ok((simulation_id, timestamp))
+}
 
 /// Why a delivery is stored as invalid (messages.md §4.4, §5; logwriter.md §7.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
