@@ -1,0 +1,190 @@
+//! Wiring (the only place that knows every dependency): build the writer from a [`Config`],
+//! run it until the run stops or a signal drains it, and bound the drain with
+//! LOGWRITER_SHUTDOWN_TIMEOUT applied to the task's `JoinHandle`, never to a driver call.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use tokio_util::sync::CancellationToken;
+use tracing::{error, info, warn};
+
+use crate::broker::{self, Session};
+use crate::config::{Config, Queue};
+use crate::consumer::{self, Ended};
+use crate::store::Store;
+use crate::writer::Writer;
+
+/// A ready-to-run logwriter: validated configuration plus a lazily connecting MongoDB client.
+#[derive(Debug)]
+pub struct LogWriter {
+    config: Config,
+    writer: Writer,
+    force: CancellationToken,
+}
+
+impl LogWriter {
+    /// Builds the writer. No connection is made here: MongoDB connects lazily, and the broker
+    /// is contacted first when running.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = common::mongo::connect(&config.mongo, Some(&config.app_name), "log_writer")
+            .await
+            .context("building the MongoDB client")?;
+        let writer = Writer::new(Store::new(db), config.mongo.collection_names(), &config);
+        Ok(Self {
+            config,
+            writer,
+            force: CancellationToken::new(),
+        })
+    }
+
+    /// A token that, once cancelled during the drain (a second signal), ends it at once with
+    /// exit code 1.
+    pub fn force_token(&self) -> CancellationToken {
+        self.force.clone()
+    }
+
+    /// Runs until the run's `stopped` (exit 0) or `shutdown` is cancelled (drain: exit 0, or
+    /// 1 if it exceeds the shutdown timeout or the force token is cancelled).
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> i32 {
+        let timeout = self.config.shutdown_timeout;
+        let unacknowledged = self.writer.unacknowledged_gauge();
+        let force = self.force.clone();
+        let mut task = tokio::spawn(run(self.config, self.writer, shutdown.clone()));
+        tokio::select! {
+            result = &mut task => return exit_code(result),
+            () = shutdown.cancelled() => {}
+        }
+        tokio::select! {
+            result = &mut task => exit_code(result),
+            () = tokio::time::sleep(timeout) => timed_out(task, unacknowledged.load(Ordering::Relaxed)),
+            () = force.cancelled() => timed_out(task, unacknowledged.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+fn exit_code(result: Result<i32, tokio::task::JoinError>) -> i32 {
+    result.unwrap_or_else(|error| {
+        error!(error = %error, "The log writer failed: {error}.");
+        1
+    })
+}
+
+/// Ends the drain: aborting the task drops the broker connection, and in durable mode the
+/// broker keeps every unacknowledged message for the next writer.
+fn timed_out(task: tokio::task::JoinHandle<i32>, unacknowledged: u64) -> i32 {
+    error!("Shutdown timed out; {unacknowledged} deliveries left unacknowledged.");
+    task.abort();
+    1
+}
+
+async fn run(config: Config, mut writer: Writer, token: CancellationToken) -> i32 {
+    let mut statistics = consumer::statistics_timer(config.statistics_interval);
+    let mut connected_before = false;
+    loop {
+        let Some(mut session) = broker::open_with_retry(&config.broker, &token).await else {
+            info!("Shutdown requested.");
+            finish(&mut writer, None, &config, false).await;
+            info!("Shutdown complete.");
+            return 0;
+        };
+        if connected_before {
+            writer.totals.reconnects += 1;
+            info!("Reconnected to RabbitMQ.");
+        } else {
+            // After the topology, so MongoDB never delays binding the queue.
+            writer.spawn_metadata_indexes();
+        }
+        connected_before = true;
+        match consumer::consume(&mut writer, &mut session, &token, &mut statistics).await {
+            Ended::Stop => {
+                let delete = !token.is_cancelled();
+                finish(&mut writer, Some(&session), &config, delete).await;
+                return 0;
+            }
+            Ended::Signal => {
+                finish(&mut writer, Some(&session), &config, false).await;
+                info!("Shutdown complete.");
+                return 0;
+            }
+            Ended::Lost(error) => {
+                let unsettled = writer.forget_channel();
+                warn!(error = %error, "RabbitMQ connection lost: {error}; {unsettled} unsettled deliveries will be redelivered.");
+            }
+        }
+    }
+}
+
+/// Steps 3–9 of §10.1 (and 3–4 of §10.2): pending invalid messages, every buffer, final
+/// metadata, indexes, acks, queue deletion after a clean stop, statistics, close.
+async fn finish(
+    writer: &mut Writer,
+    session: Option<&Session>,
+    config: &Config,
+    delete_queue: bool,
+) {
+    writer.flush_pending_unknown().await;
+    for sim_id in writer.buffers.non_empty() {
+        writer.flush(&sim_id).await;
+    }
+    writer.final_metadata().await;
+    writer.reensure_indexes().await;
+    if let Some(session) = session {
+        consumer::ack(writer, session).await;
+        if delete_queue {
+            if let Queue::Durable { name, .. } = &config.broker.queue {
+                delete(session, name, config).await;
+            }
+        }
+    }
+    consumer::log_statistics(writer);
+    if let Some(session) = session {
+        session.close().await;
+    }
+}
+
+/// Step 8 of §10.1; if the channel is gone, one fresh connection within the shutdown timeout.
+async fn delete(session: &Session, name: &str, config: &Config) {
+    let deleted = match session.delete_queue().await {
+        Ok(count) => Ok(count),
+        Err(_) => {
+            let attempt = delete_on_new_connection(name, config);
+            match tokio::time::timeout(config.shutdown_timeout, attempt).await {
+                Ok(result) => result,
+                Err(_) => Err(anyhow::anyhow!("timed out reconnecting")),
+            }
+        }
+    };
+    match deleted {
+        Ok(0) => info!("Deleted queue '{name}'."),
+        Ok(count) => warn!("Discarded {count} messages published after the run stopped."),
+        Err(error) => {
+            warn!(error = %error, "Deleting queue '{name}' failed: {error:#}; x-expires will remove it.")
+        }
+    }
+}
+
+async fn delete_on_new_connection(name: &str, config: &Config) -> anyhow::Result<u32> {
+    let connection = broker::connect(&config.broker).await?;
+    let channel = connection.create_channel().await?;
+    let options = lapin::options::QueueDeleteOptions::default();
+    let count = channel.queue_delete(name.into(), options).await?;
+    let _ = connection.close(200, "OK".into()).await;
+    Ok(count)
+}
+
+impl Writer {
+    /// Tries the metadata indexes once in the background at start-up; the first write retries
+    /// them if this attempt fails, so consuming is never delayed.
+    fn spawn_metadata_indexes(&self) {
+        let store = self.store.clone();
+        let done = Arc::clone(&self.metadata_indexed);
+        let specs = common::schema::metadata_indexes(&self.names.identifier);
+        let collection = self.names.metadata.clone();
+        tokio::spawn(async move {
+            if store.ensure_indexes(&collection, &specs).await.is_ok() {
+                done.store(true, Ordering::Release);
+            }
+        });
+    }
+}

@@ -1,0 +1,256 @@
+//! Validated configuration: the rules of logwriter.md §1.1–§1.2 that go beyond parsing one
+//! value (required exchange, TLS versions, queue name length, clamping, effective prefetch,
+//! the normalised run simulation id). A [`Config`] is ready to use; building it does no I/O
+//! apart from reading the CA file.
+
+use std::time::Duration;
+
+use common::config::MongoSettings;
+
+use crate::settings::{QueueMode, Settings};
+
+/// Upper clamp of MESSAGE_BUFFER_MAX_DOCUMENTS.
+pub const MAX_BUFFER_DOCUMENTS: i64 = 32767;
+
+/// Longest effective MESSAGE_BUFFER_MAX_INTERVAL (one year).
+const MAX_INTERVAL: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// A configuration error: the variable, the offending value and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid value '{value}' for {variable}: {reason}")]
+pub struct ConfigError {
+    /// The environment variable name.
+    pub variable: &'static str,
+    /// The value as given.
+    pub value: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// How the queue is declared (§2.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Queue {
+    /// Named, durable, with `x-expires` in milliseconds when non-zero.
+    Durable {
+        /// Queue name.
+        name: String,
+        /// `x-expires` in milliseconds; 0 means none.
+        expires_ms: u64,
+    },
+    /// Server-named, exclusive, auto-delete.
+    Exclusive,
+}
+
+/// Broker settings, validated.
+#[derive(Debug, Clone)]
+pub struct Broker {
+    /// Host (and TLS server name).
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// User name (guest when empty).
+    pub login: String,
+    /// Password (guest when empty). Never logged.
+    pub password: String,
+    /// TLS, with the extra CA certificates in PEM.
+    pub tls: Option<Tls>,
+    /// The run's topic exchange.
+    pub exchange: String,
+    /// Exchange `durable` flag.
+    pub exchange_durable: bool,
+    /// Exchange `auto_delete` flag.
+    pub exchange_auto_delete: bool,
+    /// Queue declaration.
+    pub queue: Queue,
+    /// Effective prefetch count.
+    pub prefetch: u16,
+}
+
+/// TLS to the broker.
+#[derive(Debug, Clone)]
+pub struct Tls {
+    /// Extra trusted CA certificates (PEM), from RABBITMQ_SSL_CA_FILE.
+    pub ca_pem: Option<String>,
+    /// Only TLS 1.2 (PROTOCOL_TLSv1_2).
+    pub tls12_only: bool,
+}
+
+/// The whole validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Broker side.
+    pub broker: Broker,
+    /// MongoDB side.
+    pub mongo: MongoSettings,
+    /// MongoDB application name.
+    pub app_name: String,
+    /// Effective MESSAGE_BUFFER_MAX_DOCUMENTS.
+    pub max_documents: usize,
+    /// Effective MESSAGE_BUFFER_MAX_INTERVAL.
+    pub max_interval: Duration,
+    /// LOGWRITER_SHUTDOWN_TIMEOUT.
+    pub shutdown_timeout: Duration,
+    /// Run simulation id from SIMULATION_ID (normalised when it parses).
+    pub run_simulation_id: Option<String>,
+    /// Statistics period; `None` disables the periodic block.
+    pub statistics_interval: Option<Duration>,
+    /// WARN lines to log once logging is set up (clamped values).
+    pub warnings: Vec<String>,
+    /// INFO lines to log once logging is set up (raised prefetch, URI overrides).
+    pub notes: Vec<String>,
+    /// The effective settings for the start-up line, secrets as `***`.
+    pub summary: String,
+}
+
+/// `min(65535, max(requested, 2 × buffer))`: acks wait for a whole batch to be stored, so a
+/// window smaller than two batches would stall the consumer until the deadline fires.
+pub fn effective_prefetch(requested: u16, max_documents: usize) -> u16 {
+    let floor = max_documents.saturating_mul(2).min(65535) as u16;
+    requested.max(floor)
+}
+
+fn error(variable: &'static str, value: &str, reason: &str) -> ConfigError {
+    ConfigError {
+        variable,
+        value: value.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+impl Settings {
+    /// Applies the cross-setting rules and clamps; the error names the variable.
+    pub fn validate(self) -> Result<Config, ConfigError> {
+        let exchange = self.rabbitmq_exchange.clone().unwrap_or_default();
+        if exchange.is_empty() {
+            return Err(error(
+                "RABBITMQ_EXCHANGE",
+                "",
+                "the run's exchange must be set",
+            ));
+        }
+        let tls = self.tls()?;
+        let queue = self.queue(&exchange)?;
+        let mut warnings = Vec::new();
+        let max_documents = clamp_documents(self.message_buffer_max_documents, &mut warnings);
+        let max_interval = clamp_interval(self.message_buffer_max_interval, &mut warnings);
+        let prefetch = effective_prefetch(self.logwriter_prefetch, max_documents);
+        let mut notes = Vec::new();
+        if prefetch != self.logwriter_prefetch {
+            notes.push(format!(
+                "Prefetch raised from {} to {prefetch}.",
+                self.logwriter_prefetch
+            ));
+        }
+        let overridden = self.mongo.overridden_by_uri();
+        if !overridden.is_empty() {
+            notes.push(format!(
+                "MONGODB_URI is set; ignoring {}.",
+                overridden.join(", ")
+            ));
+        }
+        let run_simulation_id = self
+            .simulation_id
+            .as_deref()
+            .map(|id| common::time::normalise(id).unwrap_or_else(|| id.to_owned()));
+        let statistics_interval = u64::try_from(self.statistics_display_interval)
+            .ok()
+            .filter(|s| *s > 0)
+            .map(Duration::from_secs);
+        let summary = self.summary(prefetch, max_documents, max_interval);
+        Ok(Config {
+            broker: Broker {
+                host: self.rabbitmq_host,
+                port: self.rabbitmq_port,
+                login: self.rabbitmq_login,
+                password: self.rabbitmq_password,
+                tls,
+                exchange,
+                exchange_durable: self.rabbitmq_exchange_durable,
+                exchange_auto_delete: self.rabbitmq_exchange_autodelete,
+                queue,
+                prefetch,
+            },
+            mongo: self.mongo,
+            app_name: self.mongodb_appname,
+            max_documents,
+            max_interval,
+            shutdown_timeout: Duration::from_secs_f64(self.logwriter_shutdown_timeout),
+            run_simulation_id,
+            statistics_interval,
+            warnings,
+            notes,
+            summary,
+        })
+    }
+
+    fn tls(&self) -> Result<Option<Tls>, ConfigError> {
+        if !self.rabbitmq_ssl {
+            return Ok(None);
+        }
+        let version = self.rabbitmq_ssl_version.trim();
+        let tls12_only = match version.to_ascii_uppercase().as_str() {
+            "PROTOCOL_TLS" | "PROTOCOL_TLS_CLIENT" | "PROTOCOL_SSLV23" => false,
+            "PROTOCOL_TLSV1_2" => true,
+            _ => {
+                let reason = "allowed are PROTOCOL_TLS, PROTOCOL_TLS_CLIENT, PROTOCOL_SSLv23 \
+                              and PROTOCOL_TLSv1_2 (TLS 1.2 and 1.3 only)";
+                return Err(error("RABBITMQ_SSL_VERSION", version, reason));
+            }
+        };
+        let ca_pem = match &self.rabbitmq_ssl_ca_file {
+            None => None,
+            Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+                error(
+                    "RABBITMQ_SSL_CA_FILE",
+                    &path.display().to_string(),
+                    &e.to_string(),
+                )
+            })?),
+        };
+        Ok(Some(Tls { ca_pem, tls12_only }))
+    }
+
+    fn queue(&self, exchange: &str) -> Result<Queue, ConfigError> {
+        if self.logwriter_queue_mode == QueueMode::Exclusive {
+            return Ok(Queue::Exclusive);
+        }
+        let (name, variable) = match &self.logwriter_queue {
+            Some(name) => (name.clone(), "LOGWRITER_QUEUE"),
+            None => (format!("logwriter.{exchange}"), "RABBITMQ_EXCHANGE"),
+        };
+        if name.len() > 255 {
+            let reason = "the queue name would exceed 255 bytes; set LOGWRITER_QUEUE";
+            return Err(error(variable, &name, reason));
+        }
+        Ok(Queue::Durable {
+            name,
+            expires_ms: u64::from(self.logwriter_queue_expires) * 1000,
+        })
+    }
+}
+
+fn clamp_documents(value: i64, warnings: &mut Vec<String>) -> usize {
+    let clamped = value.clamp(1, MAX_BUFFER_DOCUMENTS);
+    if clamped != value {
+        warnings.push(format!(
+            "MESSAGE_BUFFER_MAX_DOCUMENTS={value} is out of range; using {clamped}."
+        ));
+    }
+    clamped as usize
+}
+
+fn clamp_interval(value: f64, warnings: &mut Vec<String>) -> Duration {
+    if value < 0.0 {
+        warnings.push(format!(
+            "MESSAGE_BUFFER_MAX_INTERVAL={value} is out of range; using 0."
+        ));
+        return Duration::ZERO;
+    }
+    // Anything beyond a year means "never" in practice, and keeps deadline arithmetic finite.
+    Duration::try_from_secs_f64(value)
+        .unwrap_or(MAX_INTERVAL)
+        .min(MAX_INTERVAL)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,124 @@
+//! The consumer loop (logwriter.md §3–§4, §10–§12): next delivery, next buffer deadline,
+//! statistics tick or cancellation → handle → flush → ack.
+//!
+//! Only the *wait* is raced against cancellation. Handling a delivery, a flush (with its
+//! retries) and an ack always run to completion, because dropping an in-flight MongoDB
+//! operation leaves its outcome unknown (driver cancellation warning). The signal deadline
+//! is applied from outside, to the task's `JoinHandle` (see `app.rs`).
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use tokio::time::{Instant, Interval};
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+use crate::broker::Session;
+use crate::stats;
+use crate::writer::{Incoming, Writer};
+
+/// Why the consumer stream ended.
+#[derive(Debug)]
+pub enum Ended {
+    /// A well-formed `stopped` was handled and the stream drained (§10.1).
+    Stop,
+    /// SIGTERM/SIGINT, and the stream drained (§10.2).
+    Signal,
+    /// The connection or channel was lost.
+    Lost(String),
+}
+
+/// Consumes until the run stops, a signal arrives, or the channel is lost.
+pub async fn consume(
+    writer: &mut Writer,
+    session: &mut Session,
+    token: &CancellationToken,
+    statistics: &mut Option<Interval>,
+) -> Ended {
+    let mut stopping: Option<Ended> = None;
+    loop {
+        let deadline = writer.next_deadline().map(Instant::from_std);
+        tokio::select! {
+            biased;
+            () = token.cancelled(), if stopping.is_none() => {
+                info!("Shutdown requested.");
+                stopping = Some(Ended::Signal);
+                cancel(session).await;
+            }
+            () = sleep_until(deadline) => writer.flush_due().await,
+            () = tick(statistics) => log_statistics(writer),
+            next = session.consumer.next() => match next {
+                Some(Ok(delivery)) => {
+                    let incoming = Incoming {
+                        tag: delivery.delivery_tag,
+                        routing_key: delivery.routing_key.as_str().as_bytes().to_vec(),
+                        body: delivery.data,
+                        redelivered: delivery.redelivered,
+                    };
+                    writer.handle(incoming).await;
+                    if writer.stop_requested && stopping.is_none() {
+                        info!("Stopping the log writer.");
+                        stopping = Some(Ended::Stop);
+                        cancel(session).await;
+                    }
+                }
+                Some(Err(error)) => return stopping.unwrap_or(Ended::Lost(error.to_string())),
+                None => {
+                    return stopping.unwrap_or_else(|| Ended::Lost("the broker cancelled the consumer".to_owned()))
+                }
+            },
+        }
+        ack(writer, session).await;
+    }
+}
+
+async fn cancel(session: &Session) {
+    if let Err(error) = session.cancel().await {
+        warn!(error = %error, "Cancelling the consumer failed: {error}.");
+    }
+}
+
+/// Sends `basic.ack(multiple)` when the watermark moved. A failed ack is only logged: the
+/// channel is gone, and the broker will redeliver (the `_id` makes that harmless).
+pub async fn ack(writer: &mut Writer, session: &Session) {
+    if let Some(tag) = writer.watermark.take_ack() {
+        if let Err(error) = session.ack(tag).await {
+            warn!(error = %error, delivery_tag = tag, "Acknowledging deliveries up to {tag} failed: {error}.");
+        }
+    }
+    writer.update_gauge();
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn tick(interval: &mut Option<Interval>) {
+    match interval {
+        Some(interval) => {
+            interval.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// The periodic statistics timer; the first block comes one period after start-up.
+pub fn statistics_timer(period: Option<Duration>) -> Option<Interval> {
+    period.map(|period| {
+        let mut interval = tokio::time::interval_at(Instant::now() + period, period);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        interval
+    })
+}
+
+/// Logs the statistics block (§12).
+pub fn log_statistics(writer: &Writer) {
+    let now = stats::Now {
+        unacknowledged: writer.watermark.unacknowledged(),
+        pending: writer.pending.len(),
+    };
+    info!("{}", stats::render(&writer.sims, &writer.totals, now));
+}

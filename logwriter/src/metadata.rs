@@ -1,0 +1,186 @@
+//! The metadata document (logwriter.md §8): one atomic upsert with `$min`/`$max`/`$set`
+//! (never a read-modify-write), the final recount at stop, and the update document as a pure
+//! function.
+
+use bson::{Bson, Document};
+use common::schema::metadata as meta;
+use common::schema::metadata_filter;
+use tracing::{info, warn};
+
+use crate::error::StoreError;
+use crate::state::Simulation;
+use crate::writer::Writer;
+
+/// The update of §8.3 for a simulation's current state. `EndTime` only once `stopped` was
+/// handled; `Epochs` only once known; `Name`/`Description` only when strings.
+pub fn update_document(sim: &Simulation) -> Document {
+    let mut min = Document::new();
+    if let Some(start) = sim.start {
+        min.insert(meta::START_TIME, bson::DateTime::from_chrono(start));
+    }
+    let mut max = Document::new();
+    if let (true, Some(end)) = (sim.stopped, sim.end) {
+        max.insert(meta::END_TIME, bson::DateTime::from_chrono(end));
+    }
+    if let Some((_, highest)) = sim.epochs {
+        max.insert(meta::EPOCHS, highest);
+    }
+    let mut set = Document::new();
+    if let Some(name) = &sim.name {
+        set.insert(meta::NAME, name);
+    }
+    if let Some(description) = &sim.description {
+        set.insert(meta::DESCRIPTION, description);
+    }
+    let processes: Vec<Bson> = sim.processes.iter().cloned().map(Bson::String).collect();
+    set.insert(meta::PROCESSES, processes);
+    set.insert(meta::MESSAGES, sim.messages);
+    set.insert(meta::INVALID_MESSAGES, sim.invalid_messages);
+    set.insert(meta::TOPICS, sim.topics_array());
+    let mut update = Document::new();
+    for (operator, fields) in [("$min", min), ("$max", max), ("$set", set)] {
+        if !fields.is_empty() {
+            update.insert(operator, fields);
+        }
+    }
+    update
+}
+
+impl Writer {
+    /// Writes the simulation's metadata. With `recount`, the counters are first recounted
+    /// from the collections (the final update of §10), so they are exact after a restart.
+    pub async fn update_metadata(&mut self, sim_id: &str, recount: bool) {
+        if recount {
+            self.recount(sim_id).await;
+        }
+        let Some(sim) = self.sims.get(sim_id) else {
+            return;
+        };
+        let update = update_document(sim);
+        let filter = metadata_filter(&self.names.identifier, sim_id);
+        let collection = self.names.metadata.clone();
+        loop {
+            match self
+                .store
+                .upsert_metadata(&collection, filter.clone(), update.clone())
+                .await
+            {
+                Ok(()) => {
+                    self.succeeded(());
+                    self.sim(sim_id).metadata_exists = true;
+                    info!(simulation_id = %sim_id, "Database metadata update successful for '{sim_id}'");
+                    return;
+                }
+                Err(error) => {
+                    let error = StoreError::from_driver(error);
+                    if !error.is_transient() {
+                        warn!(simulation_id = %sim_id, error = %error, "Database metadata update failed for '{sim_id}': {error}");
+                        return;
+                    }
+                    self.wait_to_retry(&error).await;
+                }
+            }
+        }
+    }
+
+    async fn recount(&mut self, sim_id: &str) {
+        let valid = self.names.messages(sim_id);
+        let invalid = self.names.invalid_messages(sim_id);
+        let messages = loop {
+            match self.store.count(&valid).await {
+                Ok(n) => break self.succeeded(n),
+                Err(error) => self.wait_to_retry(&error).await,
+            }
+        };
+        let invalid_messages = loop {
+            match self.store.count(&invalid).await {
+                Ok(n) => break self.succeeded(n),
+                Err(error) => self.wait_to_retry(&error).await,
+            }
+        };
+        let topics = loop {
+            match self.store.count_by_topic(&valid).await {
+                Ok(topics) => break self.succeeded(topics),
+                Err(error) => self.wait_to_retry(&error).await,
+            }
+        };
+        let sim = self.sim(sim_id);
+        sim.messages = messages;
+        sim.invalid_messages = invalid_messages;
+        sim.topics = topics.into_iter().collect();
+    }
+
+    /// The final metadata update for every simulation whose metadata document exists.
+    pub async fn final_metadata(&mut self) {
+        let ids: Vec<String> = self
+            .sims
+            .iter()
+            .filter(|(_, sim)| sim.metadata_exists)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for sim_id in ids {
+            self.update_metadata(&sim_id, true).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::doc;
+    use common::document::Role;
+
+    #[test]
+    fn running_simulation_gets_min_start_set_fields_and_no_end_time() {
+        let mut sim = Simulation::default();
+        let t = common::time::parse_message_datetime("2020-06-03T04:01:52.345Z").unwrap();
+        sim.observe(
+            t,
+            &Role::SimState {
+                stopped: false,
+                source_process_id: "sm".to_owned(),
+                name: Some("n".to_owned()),
+                description: Some("d".to_owned()),
+            },
+        );
+        sim.count_valid("SimState");
+        let update = update_document(&sim);
+        assert_eq!(
+            update,
+            doc! {
+                "$min": {"StartTime": bson::DateTime::from_chrono(t)},
+                "$set": {
+                    "Name": "n", "Description": "d", "Processes": ["sm"], "Messages": 1_i64,
+                    "InvalidMessages": 0_i64, "Topics": [{"Topic": "SimState", "Messages": 1_i64}],
+                },
+            }
+        );
+    }
+
+    #[test]
+    fn stopped_simulation_gets_max_end_time_and_epochs() {
+        let mut sim = Simulation::default();
+        let t0 = common::time::parse_message_datetime("2020-06-03T04:01:52Z").unwrap();
+        let t1 = common::time::parse_message_datetime("2020-06-03T05:00:00Z").unwrap();
+        let epoch = Role::Epoch {
+            epoch_number: 4,
+            source_process_id: "sm".to_owned(),
+        };
+        sim.observe(t0, &epoch);
+        let stopped = Role::SimState {
+            stopped: true,
+            source_process_id: "sm".to_owned(),
+            name: None,
+            description: None,
+        };
+        sim.observe(t1, &stopped);
+        let update = update_document(&sim);
+        let max = update.get_document("$max").unwrap();
+        assert_eq!(
+            max.get_datetime("EndTime").unwrap(),
+            &bson::DateTime::from_chrono(t1)
+        );
+        assert_eq!(max.get_i64("Epochs").unwrap(), 4);
+        assert!(!update.get_document("$set").unwrap().contains_key("Name"));
+    }
+}

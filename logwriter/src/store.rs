@@ -1,0 +1,200 @@
+//! The MongoDB side: one attempt of each storage operation, with errors classified
+//! (logwriter.md §7–§9). Retrying is the caller's business, so every method here is a single
+//! driver call (or a short fixed sequence) that always runs to completion: the writer never
+//! drops an in-flight driver future.
+
+use bson::{doc, Bson, Document};
+use futures_util::TryStreamExt;
+use mongodb::error::ErrorKind;
+use mongodb::options::UpdateOptions;
+use mongodb::{Collection, Database};
+use tracing::warn;
+
+use common::schema::{field, IndexSpec};
+
+use crate::error::{insert_outcomes, DocumentOutcome, StoreError};
+
+/// Code MongoDB answers for an index option it does not know, and codes of an existing index
+/// with the same name or keys but another definition.
+const INDEX_CONFLICT_CODES: &[i32] = &[85, 86];
+
+/// The database handle plus the operations the writer needs.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: Database,
+}
+
+impl Store {
+    /// Wraps a (lazily connecting) database handle.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    /// The database name, for log lines.
+    pub fn name(&self) -> &str {
+        self.db.name()
+    }
+
+    fn collection(&self, name: &str) -> Collection<Document> {
+        self.db.collection(name)
+    }
+
+    /// One unordered `insert_many` of `docs`: the outcome of each document, or a
+    /// whole-command error (outcome unknown; retry the whole batch).
+    pub async fn insert(
+        &self,
+        collection: &str,
+        docs: &[&Document],
+    ) -> Result<Vec<DocumentOutcome>, StoreError> {
+        let result = self
+            .collection(collection)
+            .insert_many(docs.iter().copied())
+            .ordered(false)
+            .await
+            .map(drop);
+        insert_outcomes(docs.len(), result)
+    }
+
+    /// Creates `specs` on `collection` in one `createIndexes` command (idempotent). An option
+    /// the server refuses is dropped with a WARN; a conflicting or otherwise refused index is
+    /// skipped with a WARN. Only a transient failure is returned, for a retry with the next
+    /// write: index problems never block writes.
+    pub async fn ensure_indexes(
+        &self,
+        collection: &str,
+        specs: &[IndexSpec],
+    ) -> Result<(), StoreError> {
+        let models = specs.iter().map(|s| s.model(true));
+        let error = match self.collection(collection).create_indexes(models).await {
+            Ok(_) => return Ok(()),
+            Err(error) => StoreError::from_driver(error),
+        };
+        if error.is_transient() {
+            return Err(error);
+        }
+        // One refused index fails the whole command: create them one by one to keep the rest.
+        for spec in specs {
+            self.ensure_one_index(collection, spec).await?;
+        }
+        Ok(())
+    }
+
+    async fn ensure_one_index(&self, collection: &str, spec: &IndexSpec) -> Result<(), StoreError> {
+        let coll = self.collection(collection);
+        let mut error = match coll.create_index(spec.model(true)).await {
+            Ok(_) => return Ok(()),
+            Err(error) => error,
+        };
+        if spec.sparse
+            && !is_conflict(&error)
+            && !StoreError::from_driver(error.clone()).is_transient()
+        {
+            warn!(index = spec.name, collection, error = %error,
+                  "Index {} on {collection} created without the sparse option: {error}.", spec.name);
+            error = match coll.create_index(spec.model(false)).await {
+                Ok(_) => return Ok(()),
+                Err(error) => error,
+            };
+        }
+        let error = StoreError::from_driver(error);
+        if error.is_transient() {
+            return Err(error);
+        }
+        warn!(index = spec.name, collection, error = %error,
+              "Index {} on {collection} not created: {error}.", spec.name);
+        Ok(())
+    }
+
+    /// Reads a simulation's metadata document (the seed of §8.4).
+    pub async fn read_metadata(
+        &self,
+        collection: &str,
+        filter: Document,
+    ) -> Result<Option<Document>, StoreError> {
+        self.collection(collection)
+            .find_one(filter)
+            .await
+            .map_err(StoreError::from_driver)
+    }
+
+    /// The atomic metadata upsert of §8.3. A duplicate key on the upsert (a race on
+    /// `simulation_id_index`) is retried once as a plain update.
+    pub async fn upsert_metadata(
+        &self,
+        collection: &str,
+        filter: Document,
+        update: Document,
+    ) -> Result<(), mongodb::error::Error> {
+        let coll = self.collection(collection);
+        let upsert = UpdateOptions::builder().upsert(true).build();
+        match coll
+            .update_one(filter.clone(), update.clone())
+            .with_options(upsert)
+            .await
+        {
+            Err(error) if is_duplicate(&error) => coll.update_one(filter, update).await.map(drop),
+            other => other.map(drop),
+        }
+    }
+
+    /// Number of documents in a collection.
+    pub async fn count(&self, collection: &str) -> Result<i64, StoreError> {
+        let count = self
+            .collection(collection)
+            .count_documents(doc! {})
+            .await
+            .map_err(StoreError::from_driver)?;
+        Ok(i64::try_from(count).unwrap_or(i64::MAX))
+    }
+
+    /// Document counts grouped by `Topic`, sorted by topic.
+    pub async fn count_by_topic(&self, collection: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        let pipeline = [
+            doc! {"$group": {"_id": format!("${}", field::TOPIC), "n": {"$sum": 1}}},
+            doc! {"$sort": {"_id": 1}},
+        ];
+        let cursor = self.collection(collection).aggregate(pipeline).await;
+        let docs: Vec<Document> = match cursor {
+            Ok(cursor) => cursor
+                .try_collect()
+                .await
+                .map_err(StoreError::from_driver)?,
+            Err(error) => return Err(StoreError::from_driver(error)),
+        };
+        let mut counts: Vec<(String, i64)> = docs
+            .iter()
+            .filter_map(|d| {
+                let topic = d.get_str("_id").ok()?.to_owned();
+                let n = match d.get("n") {
+                    Some(Bson::Int32(n)) => i64::from(*n),
+                    Some(Bson::Int64(n)) => *n,
+                    Some(Bson::Double(n)) => *n as i64,
+                    _ => 0,
+                };
+                Some((topic, n))
+            })
+            .collect();
+        counts.sort();
+        Ok(counts)
+    }
+}
+
+fn codes(error: &mongodb::error::Error) -> Vec<i32> {
+    match error.kind.as_ref() {
+        ErrorKind::Command(command) => vec![command.code],
+        ErrorKind::Write(mongodb::error::WriteFailure::WriteError(write)) => vec![write.code],
+        _ => Vec::new(),
+    }
+}
+
+fn is_conflict(error: &mongodb::error::Error) -> bool {
+    codes(error)
+        .iter()
+        .any(|c| INDEX_CONFLICT_CODES.contains(c))
+}
+
+fn is_duplicate(error: &mongodb::error::Error) -> bool {
+    codes(error)
+        .iter()
+        .any(|c| [11000, 11001, 12582].contains(c))
+}

@@ -1,0 +1,304 @@
+//! Delivery handling (logwriter.md §4–§6): classify, update the simulation's state, buffer,
+//! and flush when a trigger holds. One delivery at a time, in arrival order; a flush
+//! (including its retries) finishes before the next delivery is handled.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::Utc;
+use common::document::{ingest, Outcome, Role};
+use common::schema::{field, CollectionNames};
+use tracing::{debug, error, info, warn};
+
+use crate::ack::Watermark;
+use crate::backoff::Backoff;
+use crate::buffer::{Buffers, Entry, Kind, Pending};
+use crate::error::StoreError;
+use crate::state::{Simulation, Totals};
+use crate::store::Store;
+
+/// A delivery as the writer needs it: the AMQP frame details are dropped on entry.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    /// Delivery tag on the current channel.
+    pub tag: u64,
+    /// Routing key bytes.
+    pub routing_key: Vec<u8>,
+    /// Body bytes.
+    pub body: Vec<u8>,
+    /// The broker's redelivered flag.
+    pub redelivered: bool,
+}
+
+/// Everything the writer keeps between deliveries.
+#[derive(Debug)]
+pub struct Writer {
+    pub(crate) store: Store,
+    pub(crate) names: CollectionNames,
+    pub(crate) buffers: Buffers,
+    pub(crate) pending: Pending,
+    pub(crate) sims: BTreeMap<String, Simulation>,
+    pub(crate) totals: Totals,
+    pub(crate) run_id: Option<String>,
+    pub(crate) watermark: Watermark,
+    pub(crate) backoff: Backoff,
+    pub(crate) prefetch: usize,
+    /// Collections whose indexes were ensured by this process (true: an invalid collection).
+    pub(crate) indexed: HashMap<String, bool>,
+    /// Deliveries received and not acknowledged, for the drain-timeout message.
+    pub(crate) unacknowledged: Arc<AtomicU64>,
+    /// Set by the start-up attempt or the first write.
+    pub(crate) metadata_indexed: Arc<AtomicBool>,
+    pub(crate) mongo_seen: bool,
+    pub(crate) last_error_log: Option<Instant>,
+    /// A well-formed SimState `stopped` was handled (§6.2).
+    pub(crate) stop_requested: bool,
+}
+
+impl Writer {
+    /// A writer with empty state.
+    pub fn new(store: Store, names: CollectionNames, config: &crate::config::Config) -> Self {
+        Self {
+            store,
+            names,
+            buffers: Buffers::new(config.max_documents, config.max_interval),
+            pending: Pending::default(),
+            sims: BTreeMap::new(),
+            totals: Totals::default(),
+            run_id: config.run_simulation_id.clone(),
+            watermark: Watermark::new(),
+            backoff: Backoff::new(),
+            prefetch: usize::from(config.broker.prefetch),
+            indexed: HashMap::new(),
+            unacknowledged: Arc::new(AtomicU64::new(0)),
+            metadata_indexed: Arc::new(AtomicBool::new(false)),
+            mongo_seen: false,
+            last_error_log: None,
+            stop_requested: false,
+        }
+    }
+
+    /// Handles one delivery: classification, state, buffering, and any flush it triggers.
+    pub async fn handle(&mut self, delivery: Incoming) {
+        self.totals.deliveries += 1;
+        self.watermark.receive(delivery.tag);
+        let ingested = ingest(&delivery.routing_key, &delivery.body, Utc::now());
+        let mut entry = Entry {
+            tag: delivery.tag,
+            id: ingested.id,
+            topic: ingested.topic,
+            routing_key: delivery.routing_key,
+            body: delivery.body,
+            doc: bson::Document::new(),
+            kind: Kind::Valid,
+            redelivered: delivery.redelivered,
+            size: 0,
+        };
+        match ingested.outcome {
+            Outcome::Valid {
+                doc,
+                simulation_id,
+                timestamp,
+                role,
+            } => {
+                entry.size = encoded_size(&doc, &entry.body);
+                entry.doc = doc;
+                self.handle_valid(entry, simulation_id, timestamp, role)
+                    .await;
+            }
+            Outcome::Invalid { doc, reason } => {
+                debug!(topic = %entry.topic, reason = reason.code(), "{} : invalid : {}", entry.topic, reason.code());
+                entry.size = encoded_size(&doc, &entry.body);
+                entry.doc = doc;
+                entry.kind = Kind::Invalid(reason);
+                self.handle_invalid(entry).await;
+            }
+        }
+    }
+
+    async fn handle_valid(
+        &mut self,
+        entry: Entry,
+        sim_id: String,
+        timestamp: chrono::DateTime<Utc>,
+        role: Role,
+    ) {
+        let message_id = entry.doc.get_str(field::MESSAGE_ID).unwrap_or("-");
+        debug!(topic = %entry.topic, simulation_id = %sim_id, "{} : {sim_id} : {message_id}", entry.topic);
+        self.ensure_simulation(&sim_id).await;
+        if let Role::Generic {
+            malformed: Some(malformed),
+        } = &role
+        {
+            *self.totals.malformed.entry(malformed.check).or_default() += 1;
+            let loud = self.sim(&sim_id).warn_allowed(malformed.check);
+            let id = malformed.message_id.as_deref().unwrap_or("-");
+            let text = format!(
+                "Malformed {} message {id} in simulation {sim_id} stored as a generic message: {}.",
+                malformed.type_name, malformed.detail
+            );
+            log(loud, &text);
+        }
+        self.sim(&sim_id).observe(timestamp, &role);
+        if self.run_id.is_none() {
+            info!(simulation_id = %sim_id, "Run simulation id is '{sim_id}' (from the first valid message).");
+            self.run_id = Some(sim_id.clone());
+            let now = Instant::now();
+            for pending in self.pending.take() {
+                self.buffers.push(&sim_id, pending, false, now);
+            }
+        }
+        let role_flush = matches!(role, Role::SimState { .. } | Role::Epoch { .. });
+        if self
+            .buffers
+            .push(&sim_id, entry, role_flush, Instant::now())
+            .is_some()
+        {
+            self.flush(&sim_id).await;
+        }
+        if role_flush {
+            self.update_metadata(&sim_id, false).await;
+        }
+        if matches!(role, Role::SimState { stopped: true, .. }) {
+            self.stop_requested = true;
+        }
+    }
+
+    async fn handle_invalid(&mut self, entry: Entry) {
+        match self.run_id.clone() {
+            Some(run_id) => {
+                self.ensure_simulation(&run_id).await;
+                if self
+                    .buffers
+                    .push(&run_id, entry, false, Instant::now())
+                    .is_some()
+                {
+                    self.flush(&run_id).await;
+                }
+            }
+            None => {
+                if self.pending.push(entry, self.prefetch, Instant::now()) {
+                    self.flush_pending_unknown().await;
+                }
+            }
+        }
+    }
+
+    /// The first document of a simulation creates its state and reads its metadata seed.
+    async fn ensure_simulation(&mut self, sim_id: &str) {
+        if self.sims.contains_key(sim_id) {
+            return;
+        }
+        info!(simulation_id = %sim_id, "New simulation started: '{sim_id}'");
+        let filter = common::schema::metadata_filter(&self.names.identifier, sim_id);
+        let stored = loop {
+            match self
+                .store
+                .read_metadata(&self.names.metadata, filter.clone())
+                .await
+            {
+                Ok(stored) => break self.succeeded(stored),
+                Err(error) => self.wait_to_retry(&error).await,
+            }
+        };
+        let mut sim = Simulation::default();
+        if let Some(stored) = stored {
+            sim.seed(&stored);
+        }
+        self.sims.insert(sim_id.to_owned(), sim);
+    }
+
+    /// The state of a known simulation (created on demand, which only happens for ids that
+    /// [`Self::ensure_simulation`] has seen).
+    pub(crate) fn sim(&mut self, sim_id: &str) -> &mut Simulation {
+        self.sims.entry(sim_id.to_owned()).or_default()
+    }
+
+    /// Bookkeeping after any successful MongoDB operation.
+    pub(crate) fn succeeded<T>(&mut self, value: T) -> T {
+        self.backoff.reset();
+        if !self.mongo_seen {
+            self.mongo_seen = true;
+            info!("Connected to MongoDB database '{}'.", self.store.name());
+        }
+        value
+    }
+
+    /// Logs a failed MongoDB operation and sleeps the backoff delay (§7.6). Deliveries are
+    /// not handled meanwhile, so the broker stops sending once the prefetch window is full.
+    pub(crate) async fn wait_to_retry(&mut self, error: &StoreError) {
+        let delay = self.backoff.next_delay();
+        self.totals.flush_retries += 1;
+        let text = format!(
+            "Writing to MongoDB failed: {error}; retrying in {:.1}s.",
+            delay.as_secs_f64()
+        );
+        if error.is_transient() {
+            warn!(error = %error, "{text}");
+        } else if self
+            .last_error_log
+            .is_none_or(|t| t.elapsed().as_secs() >= 30)
+        {
+            self.last_error_log = Some(Instant::now());
+            error!(error = %error, "{text}");
+        } else {
+            debug!(error = %error, "{text}");
+        }
+        tokio::time::sleep(delay).await;
+    }
+
+    /// A gauge of the deliveries received and not yet acknowledged.
+    pub fn unacknowledged_gauge(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.unacknowledged)
+    }
+
+    /// Publishes the unacknowledged count to the gauge.
+    pub(crate) fn update_gauge(&self) {
+        let count = self.watermark.unacknowledged();
+        self.unacknowledged.store(count, Ordering::Relaxed);
+    }
+
+    /// The earliest buffer or pending-list deadline.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        match (self.buffers.next_deadline(), self.pending.deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Flushes every buffer whose deadline passed, and the pending list if it is too old.
+    pub async fn flush_due(&mut self) {
+        let now = Instant::now();
+        for sim_id in self.buffers.due(now) {
+            self.flush(&sim_id).await;
+        }
+        if self.pending.deadline().is_some_and(|d| d <= now) {
+            self.flush_pending_unknown().await;
+        }
+    }
+
+    /// After a channel loss: forgets every unsettled delivery (the broker redelivers them)
+    /// and the tags of the old channel; returns how many were unsettled.
+    pub fn forget_channel(&mut self) -> usize {
+        let unsettled = self.watermark.unsettled();
+        self.buffers.clear();
+        self.pending.take();
+        self.watermark = Watermark::new();
+        unsettled
+    }
+}
+
+/// Logs at WARN, or at DEBUG once the per-(simulation, reason) limit is reached.
+pub(crate) fn log(loud: bool, text: &str) {
+    if loud {
+        warn!("{text}");
+    } else {
+        debug!("{text}");
+    }
+}
+
+fn encoded_size(doc: &bson::Document, body: &[u8]) -> usize {
+    bson::to_vec(doc).map_or(body.len(), |bytes| bytes.len())
+}
