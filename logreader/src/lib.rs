@@ -1,1 +1,27 @@
-//! logreader: the HTTP read and export API over the SimCES simulation logs.
+//! logreader: the HTTP read and export API over the SimCES simulation logs
+//! (`../shared/spec/logreader.md`). It serves metadata, messages, invalid messages and time
+//! series (JSON or CSV) from the database logwriter fills, plus a small web UI.
+//!
+//! # Layout
+//!
+//! * [`settings`]: the clap settings of §2.
+//! * [`app`]: [`Application::build`] → [`Application::run_until_stopped`]; the wiring.
+//! * [`routes`]: route matching, method rules, middleware and the thin handlers.
+//! * [`query`]: PURE. Query-string decoding, parameter grammars, validation order, epoch
+//!   resolution and MongoDB filters.
+//! * [`store`]: every database call.
+//! * [`export`]: PURE. JSON serialisation, time series and CSV.
+//! * [`error`]: `ApiError` and the exact error bodies.
+//! * [`state`]: the `AppState` handlers share.
+
+pub mod app;
+pub mod error;
+pub mod export;
+pub mod query;
+pub mod routes;
+pub mod settings;
+pub mod state;
+pub mod store;
+
+pub use app::Application;
+pub use settings::Settings;

@@ -1,0 +1,106 @@
+//! Wiring: the only place that knows every dependency. [`Application::build`] binds the
+//! listener and creates the (lazy) database client; [`Application::run_until_stopped`]
+//! serves until the shutdown future resolves, then drains for at most 10 s.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::routes::{self, RouterOptions};
+use crate::settings::{Settings, DEFAULT_APP_NAME};
+use crate::state::AppState;
+use crate::store::Store;
+
+/// How long in-flight requests may run after a stop signal.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// A bound, ready-to-run logreader.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    address: SocketAddr,
+}
+
+impl Application {
+    /// Binds the listen address and builds the router. Never waits for MongoDB.
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let db = common::mongo::connect(
+            &settings.mongo,
+            settings.mongodb_appname.as_deref(),
+            DEFAULT_APP_NAME,
+        )
+        .await
+        .context("configuring the MongoDB client")?;
+        let listener = bind(settings).await?;
+        let address = listener.local_addr().context("reading the bound address")?;
+        tracing::info!("Starting LogReader. Listening on {address}.");
+        tracing::info!(settings = %settings.redacted(), "Effective settings.");
+        let state = AppState {
+            store: Store::new(db, settings.mongo.collection_names()),
+        };
+        let options = RouterOptions {
+            access_logging: settings.logreader_access_logging,
+            cors: settings.cors_origins(),
+        };
+        Ok(Self {
+            listener,
+            router: routes::router(state, &options),
+            address,
+        })
+    }
+
+    /// The actual bound address (useful with port 0).
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting connections and lets
+    /// in-flight requests finish for up to [`SHUTDOWN_GRACE`].
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let token = CancellationToken::new();
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let serve = axum::serve(self.listener, service)
+            .with_graceful_shutdown(token.clone().cancelled_owned());
+        let mut server = tokio::spawn(async move { serve.await });
+        tokio::select! {
+            result = &mut server => return result.context("server task")?.context("serving HTTP"),
+            () = shutdown => {}
+        }
+        tracing::info!("Shutdown requested.");
+        token.cancel();
+        match tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await {
+            Ok(result) => result.context("server task")?.context("serving HTTP")?,
+            Err(_) => {
+                tracing::warn!("In-flight requests did not finish in time; stopping anyway.");
+                server.abort();
+            }
+        }
+        tracing::info!("Shutdown complete.");
+        Ok(())
+    }
+}
+
+/// Binds `LOGREADER_HOST:LOGREADER_PORT`; `*` tries `[::]` (dual-stack on Linux, where
+/// `bindv6only` is off by default) and falls back to `0.0.0.0` without IPv6.
+async fn bind(settings: &Settings) -> anyhow::Result<TcpListener> {
+    let port = settings.logreader_port;
+    let mut last_error = None;
+    for host in settings.listen_hosts() {
+        match TcpListener::bind((host.as_str(), port)).await {
+            Ok(listener) => return Ok(listener),
+            Err(error) => last_error = Some((host, error)),
+        }
+    }
+    let (host, error) = last_error.context("no listen address")?;
+    Err(error).with_context(|| format!("binding {host}:{port}"))
+}

@@ -1,0 +1,259 @@
+//! `ApiError`: every failure a request can end in, with the exact status and body of
+//! logreader.md §3.4. Client-caused variants return their own text; database outages and
+//! internal faults return a fixed text and carry the cause in the response extensions,
+//! where the `log_failures` middleware logs it inside the request span.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// A failed request.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Unparseable `fromDate`, `toDate`, `fromSimDate` or `toSimDate`.
+    #[error("invalid datetime value for {param}")]
+    InvalidDatetime {
+        /// Parameter name.
+        param: &'static str,
+        /// Decoded value that was used.
+        value: String,
+    },
+    /// Unparseable `epoch`, `startEpoch` or `endEpoch`.
+    #[error("invalid integer value for {param}")]
+    InvalidInteger {
+        /// Parameter name.
+        param: &'static str,
+        /// Decoded value that was used.
+        value: String,
+    },
+    /// `onlyWarnings` other than `true`/`false`.
+    #[error("invalid onlyWarnings value")]
+    InvalidOnlyWarnings(String),
+    /// `limit` that is not an integer ≥ 1.
+    #[error("invalid limit value")]
+    InvalidLimit(String),
+    /// `skip` that is not an integer ≥ 0.
+    #[error("invalid skip value")]
+    InvalidSkip(String),
+    /// `format` other than `json`/`csv`.
+    #[error("invalid time series format")]
+    InvalidFormat(String),
+    /// `attrs` absent or blank.
+    #[error("missing attrs parameter")]
+    MissingAttrs,
+    /// The simulation does not exist (logreader.md §1).
+    #[error("simulation {0:?} not found")]
+    SimulationNotFound(String),
+    /// The database could not be reached or timed out.
+    #[error("database unavailable")]
+    Unavailable(#[source] mongodb::error::Error),
+    /// Any other fault; the cause is only logged.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+/// The cause of a 503 or 500, attached to the response for the logging middleware.
+#[derive(Debug, Clone)]
+pub struct FailureCause {
+    /// Whether it was an internal fault (ERROR) rather than an outage (WARN).
+    pub internal: bool,
+    /// The error chain, formatted.
+    pub message: Arc<str>,
+}
+
+impl ApiError {
+    /// Maps a driver error: connection, selection and timeout failures are outages (503),
+    /// everything else is an internal fault (500).
+    pub fn from_database(error: mongodb::error::Error) -> Self {
+        use mongodb::error::ErrorKind;
+        let outage = match error.kind.as_ref() {
+            ErrorKind::Io(_)
+            | ErrorKind::ConnectionPoolCleared { .. }
+            | ErrorKind::ServerSelection { .. }
+            | ErrorKind::DnsResolve { .. }
+            | ErrorKind::Authentication { .. }
+            | ErrorKind::InvalidTlsConfig { .. } => true,
+            // MaxTimeMSExpired and the shutdown/interrupted family are timeouts or outages.
+            ErrorKind::Command(command) => matches!(command.code, 50 | 89 | 91 | 11600 | 11602),
+            _ => false,
+        };
+        if outage {
+            Self::Unavailable(error)
+        } else {
+            Self::Internal(error.into())
+        }
+    }
+
+    /// Status code of the response.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::SimulationNotFound(_) => StatusCode::NOT_FOUND,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    /// `(title, description)` of the body, exactly as §3.4 lists them.
+    pub fn title_and_description(&self) -> (&'static str, String) {
+        match self {
+            Self::InvalidDatetime { param, value } => (
+                "Invalid datetime value",
+                format!("Invalid datetime value for {param}: {value}"),
+            ),
+            Self::InvalidInteger { param, value } => (
+                "Invalid integer value",
+                format!("Invalid integer value for {param}: {value}."),
+            ),
+            Self::InvalidOnlyWarnings(value) => (
+                "Invalid value for onlyWarnings.",
+                format!("Value should be true or false but it was {value}."),
+            ),
+            Self::InvalidLimit(value) => (
+                "Invalid value for limit.",
+                format!("Value should be a positive integer but it was {value}."),
+            ),
+            Self::InvalidSkip(value) => (
+                "Invalid value for skip.",
+                format!("Value should be a non-negative integer but it was {value}."),
+            ),
+            Self::InvalidFormat(value) => (
+                "Invalid time series result format.",
+                format!("Format should be json or csv instead of {value}."),
+            ),
+            Self::MissingAttrs => (
+                "Missing parameter",
+                "The \"attrs\" parameter is required.".to_owned(),
+            ),
+            Self::SimulationNotFound(id) => (
+                "Simulation not found.",
+                format!("Simulation with id {id} not found."),
+            ),
+            Self::Unavailable(_) => (
+                "Service unavailable.",
+                "The database is not available.".to_owned(),
+            ),
+            Self::Internal(_) => (
+                "Internal server error.",
+                "An unexpected error occurred.".to_owned(),
+            ),
+        }
+    }
+
+    fn cause(&self) -> Option<FailureCause> {
+        let (internal, source): (bool, &dyn std::error::Error) = match self {
+            Self::Unavailable(error) => (false, error),
+            Self::Internal(error) => (true, error.as_ref()),
+            _ => return None,
+        };
+        let mut message = source.to_string();
+        let mut next = source.source();
+        while let Some(cause) = next {
+            let _ = write!(message, ": {cause}");
+            next = cause.source();
+        }
+        Some(FailureCause {
+            internal,
+            message: message.into(),
+        })
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (title, description) = self.title_and_description();
+        let mut response = (self.status(), error_body(title, &description)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+        if let Some(cause) = self.cause() {
+            response.extensions_mut().insert(cause);
+        }
+        response
+    }
+}
+
+/// `{"title": "…", "description": "…"}` with the separators and ASCII-only escaping of the
+/// original (Python's `json.dumps` defaults).
+pub fn error_body(title: &str, description: &str) -> String {
+    let mut out = String::from("{\"title\": ");
+    write_ascii_string(&mut out, title);
+    out.push_str(", \"description\": ");
+    write_ascii_string(&mut out, description);
+    out.push('}');
+    out
+}
+
+/// A JSON string literal where everything outside printable ASCII is `\uXXXX` (lowercase
+/// hex, surrogate pairs above U+FFFF), as Python's `ensure_ascii` writes it.
+fn write_ascii_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_use_python_separators_and_ascii_escapes() {
+        assert_eq!(
+            error_body("Missing parameter", "The \"attrs\" parameter is required."),
+            r#"{"title": "Missing parameter", "description": "The \"attrs\" parameter is required."}"#
+        );
+        assert_eq!(
+            error_body("t", "ä€😀\u{1}\u{7f}\\/\n"),
+            r#"{"title": "t", "description": "\u00e4\u20ac\ud83d\ude00\u0001\u007f\\/\n"}"#
+        );
+    }
+
+    #[test]
+    fn descriptions_follow_the_table() {
+        let error = ApiError::InvalidDatetime {
+            param: "toDate",
+            value: "x".into(),
+        };
+        assert_eq!(
+            error.title_and_description().1,
+            "Invalid datetime value for toDate: x"
+        );
+        assert_eq!(error.status(), StatusCode::BAD_REQUEST);
+        let error = ApiError::SimulationNotFound(String::new());
+        assert_eq!(
+            error.title_and_description().1,
+            "Simulation with id  not found."
+        );
+        assert_eq!(error.status(), StatusCode::NOT_FOUND);
+        let error = ApiError::InvalidInteger {
+            param: "epoch",
+            value: "foo".into(),
+        };
+        assert_eq!(
+            error.title_and_description().1,
+            "Invalid integer value for epoch: foo."
+        );
+    }
+}

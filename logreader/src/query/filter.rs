@@ -1,0 +1,175 @@
+//! MongoDB filters, sorts and projections of each endpoint (logreader.md §4, §6–§8).
+//! Pure: values in, BSON documents out.
+
+use bson::{doc, Bson, Document};
+use chrono::{DateTime, Utc};
+use common::schema::{field, metadata};
+
+use super::epochs::EpochCondition;
+
+/// Which valid messages a `/messages` or `/timeseries` request selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageSelection {
+    /// The resolved epoch condition.
+    pub epochs: EpochCondition,
+    /// `process`: allowed `SourceProcessId`s.
+    pub processes: Option<Vec<String>>,
+    /// `topic`: the AMQP pattern.
+    pub topic: Option<String>,
+    /// `onlyWarnings=true`.
+    pub only_warnings: bool,
+}
+
+/// `/simulations`: `StartTime` ≥ from and/or < to.
+pub fn simulations_filter(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Document {
+    let mut range = Document::new();
+    if let Some(from) = from {
+        range.insert("$gte", bson::DateTime::from_chrono(from));
+    }
+    if let Some(to) = to {
+        range.insert("$lt", bson::DateTime::from_chrono(to));
+    }
+    if range.is_empty() {
+        Document::new()
+    } else {
+        doc! { metadata::START_TIME: range }
+    }
+}
+
+/// The filter on the valid collection, or `None` when the epoch condition is empty and no
+/// document can match.
+pub fn message_filter(selection: &MessageSelection) -> Option<Document> {
+    let mut filter = Document::new();
+    match selection.epochs {
+        EpochCondition::Empty => return None,
+        EpochCondition::All => {}
+        EpochCondition::Range { min, max } => {
+            let mut range = Document::new();
+            if let Some(min) = min {
+                range.insert("$gte", min);
+            }
+            if let Some(max) = max {
+                range.insert("$lte", max);
+            }
+            filter.insert(field::EPOCH_NUMBER, range);
+        }
+    }
+    if let Some(processes) = &selection.processes {
+        filter.insert(field::SOURCE_PROCESS_ID, doc! { "$in": processes.clone() });
+    }
+    if selection.only_warnings {
+        // Present, not null and not an empty array: `$nin` with null also excludes a
+        // missing field.
+        filter.insert(
+            field::WARNINGS,
+            doc! { "$nin": [Bson::Null, Bson::Array(Vec::new())] },
+        );
+    }
+    if let Some(condition) = selection.topic.as_deref().and_then(topic_condition) {
+        filter.insert(field::TOPIC, condition);
+    }
+    Some(filter)
+}
+
+/// `/messages/invalid`: only the topic condition.
+pub fn invalid_filter(topic: Option<&str>) -> Document {
+    match topic.and_then(topic_condition) {
+        Some(condition) => doc! { field::TOPIC: condition },
+        None => Document::new(),
+    }
+}
+
+/// `{$regex: <expr>, $ne: ""}` for a pattern, or `None` when it consists only of `#` words.
+pub fn topic_condition(pattern: &str) -> Option<Document> {
+    common::topic::topic_regex(pattern).map(|regex| doc! { "$regex": regex, "$ne": "" })
+}
+
+/// The epoch documents of a valid collection (§7.2); the caller checks their shape.
+pub fn epoch_documents_filter() -> Document {
+    doc! { field::TOPIC: "Epoch" }
+}
+
+/// Order of `/messages` and `/messages/invalid` (§8): `Timestamp`, then `_id`.
+pub fn message_sort() -> Document {
+    doc! { field::TIMESTAMP: 1, field::ID: 1 }
+}
+
+/// Order of the time series source messages (§8).
+pub fn timeseries_sort() -> Document {
+    doc! { field::EPOCH_NUMBER: 1, field::TIMESTAMP: 1, field::ID: 1 }
+}
+
+/// Every response leaves out `_id`.
+pub fn without_id() -> Document {
+    doc! { field::ID: 0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn selection(epochs: EpochCondition) -> MessageSelection {
+        MessageSelection {
+            epochs,
+            processes: None,
+            topic: None,
+            only_warnings: false,
+        }
+    }
+
+    #[test]
+    fn empty_epoch_condition_matches_nothing() {
+        assert_eq!(message_filter(&selection(EpochCondition::Empty)), None);
+        assert_eq!(
+            message_filter(&selection(EpochCondition::All)),
+            Some(Document::new())
+        );
+    }
+
+    #[test]
+    fn every_condition_is_combined() {
+        let mut s = selection(EpochCondition::Range {
+            min: Some(2),
+            max: Some(3),
+        });
+        s.processes = Some(vec!["a".into(), String::new()]);
+        s.only_warnings = true;
+        let filter = message_filter(&s).unwrap();
+        assert_eq!(
+            filter,
+            doc! {
+                "EpochNumber": {"$gte": 2_i64, "$lte": 3_i64},
+                "SourceProcessId": {"$in": ["a", ""]},
+                "Warnings": {"$nin": [Bson::Null, []]},
+            }
+        );
+        let s = selection(EpochCondition::Range {
+            min: None,
+            max: Some(1),
+        });
+        assert_eq!(
+            message_filter(&s).unwrap(),
+            doc! {"EpochNumber": {"$lte": 1_i64}}
+        );
+    }
+
+    #[test]
+    fn simulations_filter_uses_inclusive_from_and_exclusive_to() {
+        assert_eq!(simulations_filter(None, None), Document::new());
+        let t = DateTime::<Utc>::from_timestamp(0, 0).unwrap();
+        let date = bson::DateTime::from_chrono(t);
+        assert_eq!(
+            simulations_filter(Some(t), Some(t)),
+            doc! {"StartTime": {"$gte": date, "$lt": date}}
+        );
+    }
+
+    #[test]
+    fn sorts_break_ties_by_id() {
+        assert_eq!(message_sort(), doc! {"Timestamp": 1, "_id": 1});
+        assert_eq!(
+            timeseries_sort().keys().last().map(String::as_str),
+            Some("_id")
+        );
+    }
+}

@@ -1,0 +1,15 @@
+//! The pure core of request handling: query-string decoding (§3.2), parameter grammars
+//! (§5), validation order (§4), epoch resolution (§7) and the database filters (§6–§8).
+//! Nothing here does I/O, so all of it is unit-tested directly.
+
+pub mod epochs;
+pub mod filter;
+pub mod params;
+pub mod request;
+pub mod value;
+
+pub use epochs::{EpochCondition, EpochDocument, EpochRequest};
+pub use filter::MessageSelection;
+pub use params::QueryParams;
+pub use request::{InvalidMessagesQuery, MessagesQuery, SimulationsQuery, TimeseriesQuery};
+pub use value::Format;

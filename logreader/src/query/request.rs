@@ -1,0 +1,173 @@
+//! Validated requests: each endpoint's parameters read from [`QueryParams`] in the
+//! validation order of logreader.md §4, so the first invalid parameter decides the error.
+
+use chrono::{DateTime, Utc};
+
+use super::epochs::EpochRequest;
+use super::params::QueryParams;
+use super::value::{self, Format};
+use crate::error::ApiError;
+
+/// `GET /simulations` (§4.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimulationsQuery {
+    /// `fromDate` (inclusive).
+    pub from: Option<DateTime<Utc>>,
+    /// `toDate` (exclusive).
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// `GET /simulations/{simId}/messages` (§4.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessagesQuery {
+    /// Epoch or simulated-time parameters.
+    pub epochs: EpochRequest,
+    /// `process`.
+    pub processes: Option<Vec<String>>,
+    /// `topic`.
+    pub topic: Option<String>,
+    /// `onlyWarnings`.
+    pub only_warnings: bool,
+    /// `limit`.
+    pub limit: Option<u64>,
+    /// `skip`.
+    pub skip: Option<u64>,
+}
+
+/// `GET /simulations/{simId}/messages/invalid` (§4.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidMessagesQuery {
+    /// `topic`.
+    pub topic: Option<String>,
+    /// `limit`.
+    pub limit: Option<u64>,
+    /// `skip`.
+    pub skip: Option<u64>,
+}
+
+/// `GET /simulations/{simId}/timeseries` (§4.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeseriesQuery {
+    /// Epoch or simulated-time parameters.
+    pub epochs: EpochRequest,
+    /// `process`.
+    pub processes: Option<Vec<String>>,
+    /// `topic`.
+    pub topic: Option<String>,
+    /// `format`.
+    pub format: Format,
+    /// `attrs`, unsplit.
+    pub attrs: String,
+}
+
+/// `pretty=true` selects the indented layout; any other value is ignored.
+pub fn pretty(params: &QueryParams) -> bool {
+    params.get("pretty") == Some("true")
+}
+
+impl SimulationsQuery {
+    /// Validates `fromDate`, then `toDate`.
+    pub fn parse(params: &QueryParams) -> Result<Self, ApiError> {
+        Ok(Self {
+            from: datetime(params, "fromDate")?,
+            to: datetime(params, "toDate")?,
+        })
+    }
+}
+
+impl MessagesQuery {
+    /// Validates sim dates, epochs, `onlyWarnings`, `limit`, `skip`, in that order.
+    pub fn parse(params: &QueryParams) -> Result<Self, ApiError> {
+        let epochs = epoch_request(params)?;
+        let only_warnings = params
+            .get("onlyWarnings")
+            .map(value::parse_only_warnings)
+            .transpose()?
+            .unwrap_or(false);
+        let (limit, skip) = limit_and_skip(params)?;
+        Ok(Self {
+            epochs,
+            processes: params.list("process"),
+            topic: params.get("topic").map(str::to_owned),
+            only_warnings,
+            limit,
+            skip,
+        })
+    }
+}
+
+impl InvalidMessagesQuery {
+    /// Validates `limit`, then `skip`; every other parameter is ignored.
+    pub fn parse(params: &QueryParams) -> Result<Self, ApiError> {
+        let (limit, skip) = limit_and_skip(params)?;
+        Ok(Self {
+            topic: params.get("topic").map(str::to_owned),
+            limit,
+            skip,
+        })
+    }
+}
+
+impl TimeseriesQuery {
+    /// Validates sim dates, epochs, `onlyWarnings` (then ignored), `format`, `attrs`.
+    pub fn parse(params: &QueryParams) -> Result<Self, ApiError> {
+        let epochs = epoch_request(params)?;
+        if let Some(only_warnings) = params.get("onlyWarnings") {
+            value::parse_only_warnings(only_warnings)?;
+        }
+        let format = params
+            .get("format")
+            .map(value::parse_format)
+            .transpose()?
+            .unwrap_or(Format::Json);
+        let attrs = params
+            .get("attrs")
+            .ok_or(ApiError::MissingAttrs)?
+            .to_owned();
+        Ok(Self {
+            epochs,
+            processes: params.list("process"),
+            topic: params.get("topic").map(str::to_owned),
+            format,
+            attrs,
+        })
+    }
+}
+
+/// `fromSimDate`, `toSimDate`, `epoch`, `startEpoch`, `endEpoch`: all validated in this
+/// order, even when the simulated times make the epoch numbers irrelevant.
+fn epoch_request(params: &QueryParams) -> Result<EpochRequest, ApiError> {
+    let from = datetime(params, "fromSimDate")?;
+    let to = datetime(params, "toSimDate")?;
+    let epoch = integer(params, "epoch")?;
+    let start = integer(params, "startEpoch")?;
+    let end = integer(params, "endEpoch")?;
+    Ok(if from.is_some() || to.is_some() {
+        EpochRequest::SimTime { from, to }
+    } else {
+        EpochRequest::Numbers { epoch, start, end }
+    })
+}
+
+fn limit_and_skip(params: &QueryParams) -> Result<(Option<u64>, Option<u64>), ApiError> {
+    let limit = params.get("limit").map(value::parse_limit).transpose()?;
+    let skip = params.get("skip").map(value::parse_skip).transpose()?;
+    Ok((limit, skip))
+}
+
+fn datetime(params: &QueryParams, name: &'static str) -> Result<Option<DateTime<Utc>>, ApiError> {
+    params
+        .get(name)
+        .map(|text| value::parse_datetime(name, text))
+        .transpose()
+}
+
+fn integer(params: &QueryParams, name: &'static str) -> Result<Option<i64>, ApiError> {
+    params
+        .get(name)
+        .map(|text| value::parse_epoch(name, text))
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,75 @@
+//! `GET /simulations/{simId}/messages` and `…/messages/invalid` (logreader.md §4.3, §4.4).
+
+use axum::response::Response;
+
+use super::stream;
+use crate::error::ApiError;
+use crate::query::{
+    filter, request, InvalidMessagesQuery, MessageSelection, MessagesQuery, QueryParams,
+};
+use crate::state::AppState;
+use crate::store::Page;
+
+/// Valid messages, filtered, sorted, paged and streamed.
+pub async fn list_messages(
+    state: &AppState,
+    id: &str,
+    params: &QueryParams,
+) -> Result<Response, ApiError> {
+    let query = MessagesQuery::parse(params)?;
+    ensure_exists(state, id).await?;
+    let epochs = if query.epochs.needs_epoch_documents() {
+        state.store.epoch_documents(id).await?
+    } else {
+        Vec::new()
+    };
+    let selection = MessageSelection {
+        epochs: query.epochs.resolve(&epochs),
+        processes: query.processes,
+        topic: query.topic,
+        only_warnings: query.only_warnings,
+    };
+    let pretty = request::pretty(params);
+    let Some(filter) = filter::message_filter(&selection) else {
+        return Ok(empty_array());
+    };
+    tracing::debug!(%filter, "Listing messages.");
+    let page = Page {
+        skip: query.skip,
+        limit: query.limit,
+    };
+    let cursor = state.store.messages(id, filter, page).await?;
+    Ok(stream::json_array(cursor, pretty))
+}
+
+/// Invalid messages, filtered by topic, sorted, paged and streamed.
+pub async fn list_invalid_messages(
+    state: &AppState,
+    id: &str,
+    params: &QueryParams,
+) -> Result<Response, ApiError> {
+    let query = InvalidMessagesQuery::parse(params)?;
+    ensure_exists(state, id).await?;
+    let filter = filter::invalid_filter(query.topic.as_deref());
+    tracing::debug!(%filter, "Listing invalid messages.");
+    let page = Page {
+        skip: query.skip,
+        limit: query.limit,
+    };
+    let cursor = state.store.invalid_messages(id, filter, page).await?;
+    Ok(stream::json_array(cursor, request::pretty(params)))
+}
+
+/// 404 unless the simulation's valid or invalid collection exists (§1).
+pub(super) async fn ensure_exists(state: &AppState, id: &str) -> Result<(), ApiError> {
+    if state.store.simulation_exists(id).await? {
+        Ok(())
+    } else {
+        Err(ApiError::SimulationNotFound(id.to_owned()))
+    }
+}
+
+/// `[]`, the answer when the epoch condition can match nothing.
+fn empty_array() -> Response {
+    super::body_response("application/json", "[]")
+}

@@ -1,0 +1,125 @@
+//! Request logging: the Apache combined access log (logreader.md §14) and the log lines of
+//! failed requests (WARN for a database outage, ERROR for an internal fault).
+
+use std::net::SocketAddr;
+
+use axum::body::{Body, HttpBody};
+use axum::extract::{ConnectInfo, Request};
+use axum::http::{header, HeaderMap, Method};
+use axum::middleware::Next;
+use axum::response::Response;
+use futures_util::StreamExt;
+
+use crate::error::FailureCause;
+
+/// Logs the cause a failed response carries (see [`crate::error::ApiError`]).
+pub async fn log_failures(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let uri = request.uri().clone();
+    let response = next.run(request).await;
+    if let Some(cause) = response.extensions().get::<FailureCause>() {
+        if cause.internal {
+            tracing::error!(%method, %uri, error = %cause.message, "Request failed.");
+        } else {
+            tracing::warn!(%method, %uri, error = %cause.message, "Database unavailable.");
+        }
+    }
+    response
+}
+
+/// One INFO line per request in Apache combined format. A body of known size is logged at
+/// once; a streamed body is counted as it is sent and logged when it ends or is dropped.
+pub async fn access_log(request: Request, next: Next) -> Response {
+    let prefix = line_prefix(&request);
+    let referer = header_or_dash(request.headers(), header::REFERER);
+    let agent = header_or_dash(request.headers(), header::USER_AGENT);
+    let head = request.method() == Method::HEAD;
+    let response = next.run(request).await;
+    let mut line = AccessLine {
+        prefix,
+        status: response.status().as_u16(),
+        referer,
+        agent,
+        bytes: 0,
+    };
+    if head {
+        drop(line);
+        return response;
+    }
+    if let Some(size) = response.body().size_hint().exact() {
+        line.bytes = size;
+        drop(line);
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let counted = body.into_data_stream().map(move |chunk| {
+        if let Ok(bytes) = &chunk {
+            // A method call captures the whole line (not just the field), so it is
+            // dropped, and logged, only when the body stream is.
+            line.count(bytes.len());
+        }
+        chunk
+    });
+    Response::from_parts(parts, Body::from_stream(counted))
+}
+
+fn line_prefix(request: &Request) -> String {
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "-".to_owned(), |info| info.0.ip().to_string());
+    let time = chrono::Utc::now().format("%d/%b/%Y:%H:%M:%S +0000");
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or("/", |target| target.as_str());
+    let version = match request.version() {
+        axum::http::Version::HTTP_10 => "1.0",
+        axum::http::Version::HTTP_2 => "2.0",
+        _ => "1.1",
+    };
+    format!(
+        "{client} - - [{time}] \"{} {target} HTTP/{version}\"",
+        request.method()
+    )
+}
+
+fn header_or_dash(headers: &HeaderMap, name: header::HeaderName) -> String {
+    headers
+        .get(name)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).replace('"', "\\\""))
+        .unwrap_or_else(|| "-".to_owned())
+}
+
+/// The parts of one access-log line; it is written when dropped, so a streamed response is
+/// logged once its body is finished (or abandoned).
+#[derive(Debug)]
+struct AccessLine {
+    prefix: String,
+    status: u16,
+    referer: String,
+    agent: String,
+    bytes: u64,
+}
+
+impl AccessLine {
+    fn count(&mut self, bytes: usize) {
+        self.bytes += bytes as u64;
+    }
+}
+
+impl Drop for AccessLine {
+    fn drop(&mut self) {
+        let bytes = match self.bytes {
+            0 => "-".to_owned(),
+            n => n.to_string(),
+        };
+        tracing::info!(
+            "{} {} {bytes} \"{}\" \"{}\"",
+            self.prefix,
+            self.status,
+            self.referer,
+            self.agent
+        );
+    }
+}

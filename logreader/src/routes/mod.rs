@@ -1,0 +1,152 @@
+//! HTTP layer: the router, the method rules of logreader.md §3.1 and the middleware stack.
+//! Handlers stay thin: they validate with [`crate::query`], read through
+//! [`crate::store::Store`] and render with [`crate::export`].
+
+mod health;
+mod messages;
+mod middleware;
+pub mod path;
+mod simulations;
+mod stream;
+mod timeseries;
+mod ui;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::error::ApiError;
+use crate::query::QueryParams;
+use crate::settings::CorsOrigins;
+use crate::state::AppState;
+use path::Route;
+
+/// The `Allow` header of every route.
+pub const ALLOW: &str = "GET, HEAD, OPTIONS";
+/// Header carrying the time series skipped-value count (§10.4).
+pub const SKIPPED_VALUES: &str = "x-skipped-values";
+
+/// Router options taken from the settings.
+#[derive(Debug, Clone)]
+pub struct RouterOptions {
+    /// `LOGREADER_ACCESS_LOGGING`.
+    pub access_logging: bool,
+    /// `LOGREADER_CORS_ORIGINS`.
+    pub cors: CorsOrigins,
+}
+
+/// The whole application: one dispatcher behind compression, CORS, failure logging and the
+/// access log (outermost, so it sees the final status and the bytes actually sent).
+pub fn router(state: AppState, options: &RouterOptions) -> Router {
+    let mut router = Router::new()
+        .fallback(dispatch)
+        .with_state(state)
+        .layer(CompressionLayer::new());
+    if let Some(cors) = cors_layer(&options.cors) {
+        router = router.layer(cors);
+    }
+    router = router.layer(axum::middleware::from_fn(middleware::log_failures));
+    if options.access_logging {
+        router = router.layer(axum::middleware::from_fn(middleware::access_log));
+    }
+    router
+}
+
+/// The CORS policy of §13.5, or `None` when CORS is off (no `Access-Control-*` headers).
+fn cors_layer(origins: &CorsOrigins) -> Option<CorsLayer> {
+    let allow_origin = match origins {
+        CorsOrigins::Off => return None,
+        CorsOrigins::Any => AllowOrigin::any(),
+        CorsOrigins::List(list) => AllowOrigin::list(
+            list.iter()
+                .filter_map(|origin| HeaderValue::from_str(origin).ok()),
+        ),
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow_origin)
+            .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+            .allow_headers(tower_http::cors::AllowHeaders::mirror_request())
+            .expose_headers([
+                header::HeaderName::from_static(SKIPPED_VALUES),
+                header::CONTENT_DISPOSITION,
+            ])
+            .max_age(std::time::Duration::from_secs(3600)),
+    )
+}
+
+/// Matches the route, applies the method rules, then runs the endpoint.
+async fn dispatch(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
+    let Some(route) = Route::parse(uri.path()) else {
+        return empty(StatusCode::NOT_FOUND);
+    };
+    if method == Method::OPTIONS {
+        return with_allow(StatusCode::OK);
+    }
+    if method != Method::GET && method != Method::HEAD {
+        return with_allow(StatusCode::METHOD_NOT_ALLOWED);
+    }
+    let params = QueryParams::parse(uri.query().unwrap_or(""));
+    tracing::debug!(endpoint = route.name(), params = ?params.fields(), "Handling request.");
+    match handle(&state, route, &params).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn handle(
+    state: &AppState,
+    route: Route,
+    params: &QueryParams,
+) -> Result<Response, ApiError> {
+    match route {
+        Route::Index => Ok(ui::index()),
+        Route::Script => Ok(ui::script()),
+        Route::Stylesheet => Ok(ui::stylesheet()),
+        Route::ApiReference => Ok(ui::api_reference()),
+        Route::OpenApi => Ok(ui::openapi()),
+        Route::Health => Ok(health::health()),
+        Route::Ready => Ok(health::ready(state).await),
+        Route::Simulations => simulations::list_simulations(state, params).await,
+        Route::Simulation(id) => simulations::get_simulation(state, &id, params).await,
+        Route::Messages(id) => messages::list_messages(state, &id, params).await,
+        Route::InvalidMessages(id) => messages::list_invalid_messages(state, &id, params).await,
+        Route::Timeseries(id) => timeseries::export_timeseries(state, &id, params).await,
+    }
+}
+
+/// An empty-bodied response with the original's headers (§3.4).
+fn empty(status: StatusCode) -> Response {
+    let mut response = (status, Body::empty()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+    response
+}
+
+fn with_allow(status: StatusCode) -> Response {
+    let mut response = empty(status);
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(ALLOW));
+    if status == StatusCode::OK {
+        response.headers_mut().remove(header::CONTENT_TYPE);
+    }
+    response
+}
+
+/// A complete body with an exact `Content-Type`.
+pub(crate) fn body_response(content_type: &'static str, body: impl Into<Body>) -> Response {
+    let mut response = Response::new(body.into());
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}

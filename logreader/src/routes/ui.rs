@@ -1,0 +1,35 @@
+//! The embedded web UI (logreader.md §12), the API reference generated at build time from
+//! `docs/api.md`, and the OpenAPI document (§13.4).
+
+use axum::response::Response;
+
+const INDEX_HTML: &str = include_str!("../../static/index.html");
+const MAIN_JS: &str = include_str!("../../static/main.js");
+const STYLE_CSS: &str = include_str!("../../static/style.css");
+const OPENAPI_JSON: &str = include_str!("../../static/openapi.json");
+const API_HTML: &str = include_str!(concat!(env!("OUT_DIR"), "/api.html"));
+
+/// `/` and `/index.html`.
+pub fn index() -> Response {
+    super::body_response("text/html", INDEX_HTML)
+}
+
+/// `/main.js`.
+pub fn script() -> Response {
+    super::body_response("application/javascript", MAIN_JS)
+}
+
+/// `/style.css`.
+pub fn stylesheet() -> Response {
+    super::body_response("text/css", STYLE_CSS)
+}
+
+/// `/api.html`.
+pub fn api_reference() -> Response {
+    super::body_response("text/html", API_HTML)
+}
+
+/// `/openapi.json`.
+pub fn openapi() -> Response {
+    super::body_response("application/json", OPENAPI_JSON)
+}

@@ -1,0 +1,214 @@
+//! Settings of logreader (logreader.md §2): every variable is also a flag, parsed once in
+//! `main` and passed down. Invalid values stop start-up with clap's message (exit code 2),
+//! which names the variable through the value placeholder (`<LOGREADER_PORT>`).
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use clap::Parser;
+use common::config::{parse_bool, parse_integer, MongoSettings};
+use common::telemetry::LogFormat;
+use tracing::level_filters::LevelFilter;
+
+/// Default client application name reported to MongoDB.
+pub const DEFAULT_APP_NAME: &str = "LogReader";
+
+/// Everything logreader can be configured with.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "logreader",
+    version,
+    about = "HTTP read and export API over the SimCES simulation logs."
+)]
+pub struct Settings {
+    /// MongoDB connection and collection names.
+    #[command(flatten)]
+    pub mongo: MongoSettings,
+    /// Client application name reported to MongoDB [default: LogReader].
+    #[arg(long, env = "MONGODB_APPNAME")]
+    pub mongodb_appname: Option<String>,
+    /// Listen address: `*` for every interface (IPv6 dual-stack, else IPv4), or a host/IP.
+    #[arg(long, env = "LOGREADER_HOST", default_value = "*")]
+    pub logreader_host: String,
+    /// Listen port (0-65535); 0 picks a free port.
+    #[arg(long, env = "LOGREADER_PORT", default_value = "8080", value_parser = parse_listen_port)]
+    pub logreader_port: u16,
+    /// DEBUG logging when true, INFO otherwise.
+    #[arg(long, env = "LOGREADER_DEBUG", default_value = "false", value_parser = parse_bool,
+          num_args = 0..=1, default_missing_value = "true")]
+    pub logreader_debug: bool,
+    /// One Apache combined-format access-log line per request.
+    #[arg(long, env = "LOGREADER_ACCESS_LOGGING", default_value = "true", value_parser = parse_bool,
+          num_args = 0..=1, default_missing_value = "true")]
+    pub logreader_access_logging: bool,
+    /// CORS origins: unset for none, `*` for any, or a comma-separated list of exact origins.
+    #[arg(long, env = "LOGREADER_CORS_ORIGINS")]
+    pub logreader_cors_origins: Option<String>,
+    /// Log line format: `text` or `json`.
+    #[arg(long, env = "LOGREADER_LOG_FORMAT", default_value = "text", value_parser = parse_log_format)]
+    pub logreader_log_format: LogFormatSetting,
+}
+
+/// The two values of `LOGREADER_LOG_FORMAT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormatSetting {
+    /// The Python-logging style text line.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The CORS policy selected by `LOGREADER_CORS_ORIGINS` (logreader.md §13.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// No CORS headers at all.
+    Off,
+    /// Every origin (`*`).
+    Any,
+    /// Exactly these origins.
+    List(Vec<String>),
+}
+
+impl Settings {
+    /// Threshold selected by `LOGREADER_DEBUG`.
+    pub fn log_level(&self) -> LevelFilter {
+        if self.logreader_debug {
+            LevelFilter::DEBUG
+        } else {
+            LevelFilter::INFO
+        }
+    }
+
+    /// The telemetry line layout.
+    pub fn log_format(&self) -> LogFormat {
+        match self.logreader_log_format {
+            LogFormatSetting::Json => LogFormat::Json,
+            LogFormatSetting::Text => {
+                LogFormat::Pattern(common::telemetry::DEFAULT_PATTERN.to_owned())
+            }
+        }
+    }
+
+    /// The CORS policy; blank entries of the list are ignored.
+    pub fn cors_origins(&self) -> CorsOrigins {
+        let Some(value) = self.logreader_cors_origins.as_deref() else {
+            return CorsOrigins::Off;
+        };
+        let origins: Vec<String> = value
+            .split(',')
+            .map(str::trim)
+            .filter(|origin| !origin.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if origins.iter().any(|origin| origin == "*") {
+            CorsOrigins::Any
+        } else if origins.is_empty() {
+            CorsOrigins::Off
+        } else {
+            CorsOrigins::List(origins)
+        }
+    }
+
+    /// Addresses to try in order: `*` is `[::]` (dual-stack) and then `0.0.0.0`.
+    pub fn listen_hosts(&self) -> Vec<String> {
+        if self.logreader_host == "*" {
+            vec![
+                IpAddr::V6(Ipv6Addr::UNSPECIFIED).to_string(),
+                IpAddr::V4(Ipv4Addr::UNSPECIFIED).to_string(),
+            ]
+        } else {
+            vec![self.logreader_host.clone()]
+        }
+    }
+
+    /// One line describing the effective settings, secrets redacted.
+    pub fn redacted(&self) -> String {
+        format!(
+            "{} appname={} host={} port={} debug={} access_logging={} cors_origins={} log_format={:?}",
+            self.mongo.redacted(),
+            self.mongodb_appname.as_deref().unwrap_or(DEFAULT_APP_NAME),
+            self.logreader_host,
+            self.logreader_port,
+            self.logreader_debug,
+            self.logreader_access_logging,
+            self.logreader_cors_origins.as_deref().unwrap_or("(off)"),
+            self.logreader_log_format,
+        )
+    }
+}
+
+/// Listen port: an integer 0–65535 (0 picks a free port).
+fn parse_listen_port(value: &str) -> Result<u16, String> {
+    let port = parse_integer(value)?;
+    u16::try_from(port).map_err(|_| format!("expected a port number 0-65535, got '{value}'"))
+}
+
+fn parse_log_format(value: &str) -> Result<LogFormatSetting, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "text" => Ok(LogFormatSetting::Text),
+        "json" => Ok(LogFormatSetting::Json),
+        _ => Err(format!("expected text or json, got '{value}'")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Settings, clap::Error> {
+        Settings::try_parse_from(std::iter::once("logreader").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn defaults_follow_the_spec() {
+        let settings = parse(&[]).unwrap();
+        assert_eq!(settings.logreader_host, "*");
+        assert_eq!(settings.logreader_port, 8080);
+        assert!(!settings.logreader_debug);
+        assert!(settings.logreader_access_logging);
+        assert_eq!(settings.cors_origins(), CorsOrigins::Off);
+        assert_eq!(settings.logreader_log_format, LogFormatSetting::Text);
+        assert_eq!(settings.listen_hosts(), ["::", "0.0.0.0"]);
+    }
+
+    #[test]
+    fn invalid_values_are_errors_that_name_the_variable() {
+        for args in [
+            &["--logreader-port", "65536"][..],
+            &["--logreader-port", "x"],
+            &["--logreader-debug", "yes"],
+            &["--logreader-log-format", "xml"],
+        ] {
+            let error = parse(args).unwrap_err();
+            assert_eq!(error.exit_code(), 2);
+            let variable = args[0]
+                .trim_start_matches("--")
+                .replace('-', "_")
+                .to_uppercase();
+            assert!(error.to_string().contains(&variable), "{error}");
+        }
+        assert_eq!(parse(&["--logreader-port", "0"]).unwrap().logreader_port, 0);
+        assert!(
+            parse(&["--logreader-debug", "TRUE"])
+                .unwrap()
+                .logreader_debug
+        );
+    }
+
+    #[test]
+    fn cors_origins_are_parsed() {
+        let any = parse(&["--logreader-cors-origins", "*"]).unwrap();
+        assert_eq!(any.cors_origins(), CorsOrigins::Any);
+        let list = parse(&[
+            "--logreader-cors-origins",
+            "https://a.example, http://localhost:3000",
+        ])
+        .unwrap();
+        assert_eq!(
+            list.cors_origins(),
+            CorsOrigins::List(vec![
+                "https://a.example".into(),
+                "http://localhost:3000".into()
+            ])
+        );
+    }
+}

@@ -1,0 +1,174 @@
+//! Database access: the only module that talks to MongoDB. Every method maps driver errors
+//! through [`ApiError::from_database`], so an outage is a 503 and never a 500.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bson::{doc, Document};
+use common::schema::{field, CollectionNames};
+use futures_util::TryStreamExt;
+use mongodb::options::FindOptions;
+use mongodb::{Cursor, Database};
+
+use crate::error::ApiError;
+use crate::query::{filter, EpochDocument};
+
+/// Time `/ready` waits for the `ping` answer.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A concrete handle on the logs database and its collection names.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: Database,
+    names: Arc<CollectionNames>,
+}
+
+/// Paging of a list response: skip, then limit, applied after sorting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Page {
+    /// Documents to skip first.
+    pub skip: Option<u64>,
+    /// Maximum number of documents.
+    pub limit: Option<u64>,
+}
+
+impl Store {
+    /// A store over `db` with the configured collection names.
+    pub fn new(db: Database, names: CollectionNames) -> Self {
+        Self {
+            db,
+            names: Arc::new(names),
+        }
+    }
+
+    /// Whether the valid or the invalid collection of `id` exists (logreader.md §1).
+    pub async fn simulation_exists(&self, id: &str) -> Result<bool, ApiError> {
+        let names = [self.names.messages(id), self.names.invalid_messages(id)];
+        let found = self
+            .db
+            .list_collection_names()
+            .filter(doc! { "name": { "$in": names.to_vec() } })
+            .await
+            .map_err(ApiError::from_database)?;
+        Ok(found.iter().any(|name| names.contains(name)))
+    }
+
+    /// Metadata documents matching `filter`, natural order, without `_id`.
+    pub async fn simulations(&self, filter: Document) -> Result<Cursor<Document>, ApiError> {
+        self.metadata()
+            .find(filter)
+            .projection(filter::without_id())
+            .await
+            .map_err(ApiError::from_database)
+    }
+
+    /// The metadata document of `id`, without `_id`.
+    pub async fn simulation(&self, id: &str) -> Result<Option<Document>, ApiError> {
+        self.metadata()
+            .find_one(doc! { self.names.identifier.as_str(): id })
+            .projection(filter::without_id())
+            .await
+            .map_err(ApiError::from_database)
+    }
+
+    /// Valid messages of `id` matching `filter`, in §8 order, paged, without `_id`.
+    pub async fn messages(
+        &self,
+        id: &str,
+        filter: Document,
+        page: Page,
+    ) -> Result<Cursor<Document>, ApiError> {
+        let collection = self.db.collection::<Document>(&self.names.messages(id));
+        find_sorted(&collection, filter, filter::message_sort(), page).await
+    }
+
+    /// Invalid messages of `id` matching `filter`, in §8 order, paged, without `_id`.
+    pub async fn invalid_messages(
+        &self,
+        id: &str,
+        filter: Document,
+        page: Page,
+    ) -> Result<Cursor<Document>, ApiError> {
+        let collection = self
+            .db
+            .collection::<Document>(&self.names.invalid_messages(id));
+        find_sorted(&collection, filter, filter::message_sort(), page).await
+    }
+
+    /// Time series source messages of `id`: `filter`, ordered by epoch, time and `_id`.
+    pub async fn timeseries_sources(
+        &self,
+        id: &str,
+        filter: Document,
+    ) -> Result<Cursor<Document>, ApiError> {
+        let collection = self.db.collection::<Document>(&self.names.messages(id));
+        find_sorted(
+            &collection,
+            filter,
+            filter::timeseries_sort(),
+            Page::default(),
+        )
+        .await
+    }
+
+    /// The usable epoch documents of `id` (§7.2); malformed ones are left out.
+    pub async fn epoch_documents(&self, id: &str) -> Result<Vec<EpochDocument>, ApiError> {
+        let projection = doc! {
+            field::ID: 1, field::EPOCH_NUMBER: 1, field::START_TIME: 1,
+            field::END_TIME: 1, field::TIMESTAMP: 1,
+        };
+        let documents: Vec<Document> = self
+            .db
+            .collection::<Document>(&self.names.messages(id))
+            .find(filter::epoch_documents_filter())
+            .projection(projection)
+            .await
+            .map_err(ApiError::from_database)?
+            .try_collect()
+            .await
+            .map_err(ApiError::from_database)?;
+        Ok(documents
+            .iter()
+            .filter_map(EpochDocument::from_document)
+            .collect())
+    }
+
+    /// Sends `ping`, waiting at most [`READY_TIMEOUT`]. The command runs in its own task
+    /// and only the wait is timed out, so no driver future is dropped half-way.
+    pub async fn ping(&self) -> bool {
+        let db = self.db.clone();
+        let task = tokio::spawn(async move { db.run_command(doc! { "ping": 1 }).await });
+        matches!(
+            tokio::time::timeout(READY_TIMEOUT, task).await,
+            Ok(Ok(Ok(_)))
+        )
+    }
+
+    fn metadata(&self) -> mongodb::Collection<Document> {
+        self.db.collection(&self.names.metadata)
+    }
+}
+
+/// `find` with a sort that ends in `_id` (a total order, so the server's sort stability
+/// does not matter) and `allowDiskUse`, so a large result never hits an in-memory sort
+/// limit on servers that have one.
+async fn find_sorted(
+    collection: &mongodb::Collection<Document>,
+    filter: Document,
+    sort: Document,
+    page: Page,
+) -> Result<Cursor<Document>, ApiError> {
+    let mut options = FindOptions::default();
+    options.sort = Some(sort);
+    options.projection = Some(filter::without_id());
+    options.allow_disk_use = Some(true);
+    options.skip = page.skip;
+    options.limit = page
+        .limit
+        .map(|limit| i64::try_from(limit).unwrap_or(i64::MAX));
+    collection
+        .find(filter)
+        .with_options(options)
+        .await
+        .map_err(ApiError::from_database)
+}

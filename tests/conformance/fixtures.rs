@@ -1,0 +1,68 @@
+//! Loading the fixtures (README "Loading the fixtures into MongoDB") and starting logreader.
+
+use std::path::Path;
+
+use bson::{Bson, Document};
+use mongodb::Database;
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+/// Parses a JSON file, keeping object key order (serde_json `preserve_order`).
+pub fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// Drops and fills every collection of the manifest, in file order, converting Extended
+/// JSON (`$date`, int32/int64/double) with `Bson::try_from`.
+pub async fn load(db: &Database, dir: &Path, manifest: &Value) {
+    for entry in manifest["collections"].as_array().expect("collections") {
+        let name = entry["collection"].as_str().expect("collection name");
+        let file = entry["file"].as_str().expect("collection file");
+        let documents: Vec<Document> = read_json(&dir.join(file))
+            .as_array()
+            .expect("fixture array")
+            .iter()
+            .map(|value| match Bson::try_from(value.clone()) {
+                Ok(Bson::Document(doc)) => doc,
+                other => panic!("{file}: not a document: {other:?}"),
+            })
+            .collect();
+        let collection = db.collection::<Document>(name);
+        collection.drop().await.expect("drop fixture collection");
+        collection
+            .insert_many(documents)
+            .await
+            .expect("insert fixtures");
+    }
+}
+
+/// Starts logreader on 127.0.0.1:0 against `database`; returns its base URL and the token
+/// sender that stops it.
+pub async fn start_logreader(database: &str) -> (String, oneshot::Sender<()>) {
+    let uri = integration_tests::mongo_uri();
+    let settings = <logreader::Settings as clap::Parser>::try_parse_from([
+        "logreader",
+        "--mongodb-uri",
+        &uri,
+        "--mongodb-database",
+        database,
+        "--logreader-host",
+        "127.0.0.1",
+        "--logreader-port",
+        "0",
+        "--logreader-access-logging",
+        "false",
+    ])
+    .expect("settings");
+    let application = logreader::Application::build(&settings)
+        .await
+        .expect("build logreader");
+    let base = format!("http://{}", application.address());
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(application.run_until_stopped(async move {
+        let _ = stopped.await;
+    }));
+    (base, stop)
+}
