@@ -1,16 +1,44 @@
 //! The stored documents (messages.md §5–§6; logwriter.md §7.5).
+//!
+//! [`ingest`] is the whole pure path of one delivery: classify (§4), build the valid
+//! document (§6.1) or the invalid wrapper (§6.2), and replace a document MongoDB would
+//! refuse (§5) by the raw-text wrapper. [`server_rejected_document`] and
+//! [`minimal_invalid_document`] are the two fallbacks for a document the server still
+//! rejects.
+
+mod invalid;
+mod mapping;
+#[cfg(test)]
+mod tests;
+mod valid;
 
 use bson::oid::ObjectId;
 use bson::Document;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
+use sha2::{Digest, Sha256};
 
+use crate::classify::{classify, object_timestamp, Classified};
 pub use crate::classify::{InvalidReason, Malformed, Role};
+use crate::json::{self, Json};
+pub use invalid::{MAX_TEXT_BYTES, MINIMAL_TEXT_BYTES};
+pub use mapping::{encoded_size, MAX_DOCUMENT_BYTES};
+use valid::ValidParts;
 
 /// The deterministic `_id` of a delivery (messages.md §6.3): the first 12 bytes of
 /// SHA-256(u32 big-endian routing-key length ‖ routing key ‖ body).
+///
+/// A routing key longer than `u32::MAX` bytes cannot exist (AMQP limits it to 255), so the
+/// length saturates rather than fails.
 pub fn message_id(routing_key: &[u8], body: &[u8]) -> ObjectId {
-    let _ = (routing_key, body);
-    todo!()
+    let key_len = u32::try_from(routing_key.len()).unwrap_or(u32::MAX);
+    let digest = Sha256::new()
+        .chain_update(key_len.to_be_bytes())
+        .chain_update(routing_key)
+        .chain_update(body)
+        .finalize();
+    let mut bytes = [0u8; 12];
+    bytes.copy_from_slice(&digest[..12]);
+    ObjectId::from_bytes(bytes)
 }
 
 /// The one document a delivery becomes, plus what the writer needs to route it.
@@ -50,8 +78,70 @@ pub enum Outcome {
 /// Classifies and builds the document for one delivery (messages.md §4–§6). `now` is
 /// truncated to whole milliseconds here.
 pub fn ingest(routing_key: &[u8], body: &[u8], now: DateTime<Utc>) -> Ingested {
-    let _ = (routing_key, body, now);
-    todo!()
+    let id = message_id(routing_key, body);
+    let topic = String::from_utf8_lossy(routing_key).into_owned();
+    let outcome = outcome(id, &topic, body, truncate_to_millis(now));
+    Ingested { id, topic, outcome }
+}
+
+fn outcome(id: ObjectId, topic: &str, body: &[u8], now: DateTime<Utc>) -> Outcome {
+    let invalid = |doc, reason| Outcome::Invalid { doc, reason };
+    match classify(body) {
+        Classified::NotUtf8 => invalid(
+            invalid::bytes_document(id, now, body, topic),
+            InvalidReason::NotUtf8,
+        ),
+        Classified::Text { text, reason } => {
+            invalid(invalid::text_document(id, now, text, topic), reason)
+        }
+        Classified::InvalidObject {
+            object,
+            reason,
+            timestamp,
+            text,
+        } => {
+            let timestamp = timestamp.unwrap_or(now);
+            match invalid::object_document(id, timestamp, object, topic) {
+                Ok(doc) => invalid(doc, reason),
+                Err(refused) => {
+                    invalid(invalid::text_document(id, timestamp, text, topic), refused)
+                }
+            }
+        }
+        Classified::Valid {
+            object,
+            simulation_id,
+            timestamp,
+            role,
+            text,
+        } => {
+            let timestamp = timestamp.unwrap_or(now);
+            let parts = ValidParts {
+                id,
+                topic,
+                simulation_id: &simulation_id,
+                timestamp,
+            };
+            match valid::valid_document(&parts, object) {
+                Ok(doc) => Outcome::Valid {
+                    doc,
+                    simulation_id,
+                    timestamp,
+                    role,
+                },
+                Err(refused) => {
+                    invalid(invalid::text_document(id, timestamp, text, topic), refused)
+                }
+            }
+        }
+    }
+}
+
+/// Drops sub-millisecond digits: stored dates have millisecond precision (messages.md §1).
+fn truncate_to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
+    let nanos = t.nanosecond() / 1_000_000 * 1_000_000;
+    // `nanos` is at most the original value, which is always accepted.
+    t.with_nanosecond(nanos).unwrap_or(t)
 }
 
 /// logwriter.md §7.5 first fallback: the raw-text (or base64) invalid document with the
@@ -62,8 +152,13 @@ pub fn server_rejected_document(
     body: &[u8],
     now: DateTime<Utc>,
 ) -> Document {
-    let _ = (id, routing_key, body, now);
-    todo!()
+    let now = truncate_to_millis(now);
+    let topic = String::from_utf8_lossy(routing_key);
+    let timestamp = match std::str::from_utf8(body).map(json::parse) {
+        Ok(Ok(Json::Object(object))) => object_timestamp(&object),
+        _ => None,
+    };
+    invalid::raw_document(id, timestamp.unwrap_or(now), body, &topic)
 }
 
 /// logwriter.md §7.5 last resort: `{_id, Timestamp: now, InvalidJsonMessage: <first 1024
@@ -74,6 +169,6 @@ pub fn minimal_invalid_document(
     body: &[u8],
     now: DateTime<Utc>,
 ) -> Document {
-    let _ = (id, routing_key, body, now);
-    todo!()
+    let topic = String::from_utf8_lossy(routing_key);
+    invalid::minimal_document(id, truncate_to_millis(now), body, &topic)
 }

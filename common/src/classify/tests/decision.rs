@@ -198,3 +198,82 @@ fn valid_messages_carry_the_normalised_ids() {
         }
     ));
 }
+
+#[test]
+fn spec_datetime_examples_decide_validity_and_the_collection_id() {
+    let accepted = [
+        ("2020-06-03T04:01:52.345Z", "2020-06-03T04:01:52.345Z"),
+        ("2020-06-03T04:01:52Z", "2020-06-03T04:01:52.000Z"),
+        ("2020-06-03T04:01:52.3456789Z", "2020-06-03T04:01:52.345Z"),
+        ("2020-06-03T04:01:52.1Z", "2020-06-03T04:01:52.100Z"),
+        (
+            "2020-06-03T04:01:52.999999-00:30",
+            "2020-06-03T04:31:52.999Z",
+        ),
+        ("2020-06-03 04:01:52+03:00", "2020-06-03T01:01:52.000Z"),
+        ("2020-06-03T23:30:00-01:00", "2020-06-04T00:30:00.000Z"),
+        ("2020-06-03T04:01:52", "2020-06-03T04:01:52.000Z"),
+        ("2020-06-03T04", "2020-06-03T04:00:00.000Z"),
+        ("2020-06-03T04:01", "2020-06-03T04:01:00.000Z"),
+        ("2020-06-03", "2020-06-03T00:00:00.000Z"),
+        ("2020-06-03X04:01:52", "2020-06-03T04:01:52.000Z"),
+        ("2020-06-03Z", "2020-06-03T00:00:00.000Z"),
+        ("2020-06-03T04:01:52+05:30:15", "2020-06-02T22:31:37.000Z"),
+    ];
+    for (input, normalised) in accepted {
+        let v = json!({"Type": "x", "SimulationId": input, "Timestamp": input});
+        let Classified::Valid {
+            simulation_id,
+            timestamp,
+            ..
+        } = classify(&body(&v))
+        else {
+            panic!("{input} should be valid")
+        };
+        assert_eq!(simulation_id, normalised);
+        assert_eq!(
+            timestamp.map(format_normalised).as_deref(),
+            Some(normalised)
+        );
+    }
+    let rejected = [
+        "",
+        " 2020-06-03",
+        "2020-06-03 ",
+        "2020-6-3",
+        "20200603",
+        "2020-W23-3",
+        "2020-155",
+        "2020-02-30",
+        "0000-01-01",
+        "2020-13-01",
+        "2020-06-03T24:00:00Z",
+        "2020-06-03T04:01:60Z",
+        "2020-06-03T04:60",
+        "2020-06-03T04:01:52,345Z",
+        "2020-06-03T04:01:52.Z",
+        "2020-06-03T04:01:52.1234567890Z",
+        "2020-06-03T04:01:52z",
+        "2020-06-03T04:01:52+0300",
+        "2020-06-03T04:01:52+03",
+        "2020-06-03T04:01:52+24:00",
+        "2020-06-03T04:01:52ZZ",
+        "2020-06-03T04:01:52Z+01:00",
+        "2020-06-0310:01:52.345Z",
+        "0001-01-01T00:00:00+01:00",
+    ];
+    for input in rejected {
+        let v = json!({"Type": "x", "SimulationId": input});
+        assert_eq!(
+            invalid_reason(&body(&v)),
+            InvalidReason::SimulationIdUnparseable,
+            "{input}"
+        );
+        let v = json!({"Type": "x", "SimulationId": SIM, "Timestamp": input});
+        assert_eq!(
+            invalid_reason(&body(&v)),
+            InvalidReason::TimestampUnparseable,
+            "{input}"
+        );
+    }
+}
