@@ -31,29 +31,37 @@ pub enum Classified<'a> {
         reason: InvalidReason,
     },
     /// Rows 5–9: the object, stored inside an `InvalidMessage` wrapper.
-    InvalidObject {
-        /// The parsed object.
-        object: Object,
-        /// Which of rows 5–9 matched.
-        reason: InvalidReason,
-        /// The object's own `Timestamp`, when it is a string that parses.
-        timestamp: Option<DateTime<Utc>>,
-        /// The body, decoded (the §5 raw-text fallback stores it).
-        text: &'a str,
-    },
+    InvalidObject(InvalidObject<'a>),
     /// Rows 10–12: a valid message.
-    Valid {
-        /// The parsed object.
-        object: Object,
-        /// The normalised `SimulationId`.
-        simulation_id: String,
-        /// The normalised `Timestamp`, when present.
-        timestamp: Option<DateTime<Utc>>,
-        /// The special role, or why a known type is generic.
-        role: Role,
-        /// The body, decoded (the §5 raw-text fallback stores it).
-        text: &'a str,
-    },
+    Valid(ValidMessage<'a>),
+}
+
+/// A parsed object that fails the validity rule (rows 5–9).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvalidObject<'a> {
+    /// The parsed object.
+    pub object: Object,
+    /// Which of rows 5–9 matched.
+    pub reason: InvalidReason,
+    /// The object's own `Timestamp`, when it is a string that parses.
+    pub timestamp: Option<DateTime<Utc>>,
+    /// The body, decoded (the §5 raw-text fallback stores it).
+    pub text: &'a str,
+}
+
+/// A valid message (rows 10–12).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidMessage<'a> {
+    /// The parsed object.
+    pub object: Object,
+    /// The normalised `SimulationId`.
+    pub simulation_id: String,
+    /// The normalised `Timestamp`, when present.
+    pub timestamp: Option<DateTime<Utc>>,
+    /// The special role, or why a known type is generic.
+    pub role: Role,
+    /// The body, decoded (the §5 raw-text fallback stores it).
+    pub text: &'a str,
 }
 
 /// Classifies one delivery body (messages.md §4.1–§4.4, rows 1–12).
@@ -69,19 +77,19 @@ pub fn classify(body: &[u8]) -> Classified<'_> {
         Err(ParseError::TooDeep) => return text_only(InvalidReason::TooDeep),
     };
     match base_attributes(&object) {
-        Ok((simulation_id, timestamp)) => Classified::Valid {
+        Ok((simulation_id, timestamp)) => Classified::Valid(ValidMessage {
             role: checks::role(&object),
             object,
             simulation_id,
             timestamp,
             text,
-        },
-        Err(reason) => Classified::InvalidObject {
+        }),
+        Err(reason) => Classified::InvalidObject(InvalidObject {
             timestamp: object_timestamp(&object),
             object,
             reason,
             text,
-        },
+        }),
     }
 }
 

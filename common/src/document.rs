@@ -17,7 +17,7 @@ use bson::Document;
 use chrono::{DateTime, Timelike, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::classify::{classify, object_timestamp, Classified};
+use crate::classify::{classify, object_timestamp, Classified, InvalidObject, ValidMessage};
 pub use crate::classify::{InvalidReason, Malformed, Role};
 use crate::json::{self, Json};
 pub use invalid::{MAX_TEXT_BYTES, MINIMAL_TEXT_BYTES};
@@ -94,45 +94,61 @@ fn outcome(id: ObjectId, topic: &str, body: &[u8], now: DateTime<Utc>) -> Outcom
         Classified::Text { text, reason } => {
             invalid(invalid::text_document(id, now, text, topic), reason)
         }
-        Classified::InvalidObject {
-            object,
-            reason,
-            timestamp,
-            text,
-        } => {
-            let timestamp = timestamp.unwrap_or(now);
-            match invalid::object_document(id, timestamp, object, topic) {
-                Ok(doc) => invalid(doc, reason),
-                Err(refused) => {
-                    invalid(invalid::text_document(id, timestamp, text, topic), refused)
-                }
-            }
-        }
-        Classified::Valid {
-            object,
+        Classified::InvalidObject(message) => invalid_object_outcome(id, topic, message, now),
+        Classified::Valid(message) => valid_outcome(id, topic, message, now),
+    }
+}
+
+/// Rows 5–9: the `InvalidMessage` wrapper, or the §5 raw-text document. Both take the
+/// object's own `Timestamp` when it parses.
+fn invalid_object_outcome(
+    id: ObjectId,
+    topic: &str,
+    message: InvalidObject<'_>,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let timestamp = message.timestamp.unwrap_or(now);
+    let (doc, reason) = match invalid::object_document(id, timestamp, message.object, topic) {
+        Ok(doc) => (doc, message.reason),
+        Err(refused) => (
+            invalid::text_document(id, timestamp, message.text, topic),
+            refused,
+        ),
+    };
+    Outcome::Invalid { doc, reason }
+}
+
+/// Rows 10–12: the valid document, or the §5 raw-text document.
+fn valid_outcome(
+    id: ObjectId,
+    topic: &str,
+    message: ValidMessage<'_>,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let ValidMessage {
+        object,
+        simulation_id,
+        timestamp,
+        role,
+        text,
+    } = message;
+    let timestamp = timestamp.unwrap_or(now);
+    let parts = ValidParts {
+        id,
+        topic,
+        simulation_id: &simulation_id,
+        timestamp,
+    };
+    match valid::valid_document(&parts, object) {
+        Ok(doc) => Outcome::Valid {
+            doc,
             simulation_id,
             timestamp,
             role,
-            text,
-        } => {
-            let timestamp = timestamp.unwrap_or(now);
-            let parts = ValidParts {
-                id,
-                topic,
-                simulation_id: &simulation_id,
-                timestamp,
-            };
-            match valid::valid_document(&parts, object) {
-                Ok(doc) => Outcome::Valid {
-                    doc,
-                    simulation_id,
-                    timestamp,
-                    role,
-                },
-                Err(refused) => {
-                    invalid(invalid::text_document(id, timestamp, text, topic), refused)
-                }
-            }
+        },
+        Err(reason) => {
+            let doc = invalid::text_document(id, timestamp, text, topic);
+            Outcome::Invalid { doc, reason }
         }
     }
 }

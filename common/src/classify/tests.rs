@@ -39,7 +39,7 @@ fn with(type_name: &str, key: &str, value: Option<Value>) -> Value {
 
 fn role_of(value: &Value) -> Role {
     match classify(&body(value)) {
-        Classified::Valid { role, .. } => role,
+        Classified::Valid(ValidMessage { role, .. }) => role,
         other => panic!("{value} should be valid, got {other:?}"),
     }
 }
@@ -47,7 +47,8 @@ fn role_of(value: &Value) -> Role {
 fn invalid_reason(body: &[u8]) -> InvalidReason {
     match classify(body) {
         Classified::NotUtf8 => InvalidReason::NotUtf8,
-        Classified::Text { reason, .. } | Classified::InvalidObject { reason, .. } => reason,
+        Classified::Text { reason, .. }
+        | Classified::InvalidObject(InvalidObject { reason, .. }) => reason,
         other => panic!(
             "{:?} should be invalid, got {other:?}",
             String::from_utf8_lossy(body)

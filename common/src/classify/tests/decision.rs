@@ -152,9 +152,9 @@ fn earlier_rows_win() {
 #[test]
 fn invalid_objects_keep_a_parseable_timestamp() {
     let v = json!({"Type": "x", "Timestamp": "2020-06-03T04:01:53+01:00"});
-    let Classified::InvalidObject {
+    let Classified::InvalidObject(InvalidObject {
         timestamp, reason, ..
-    } = classify(&body(&v))
+    }) = classify(&body(&v))
     else {
         panic!()
     };
@@ -164,7 +164,7 @@ fn invalid_objects_keep_a_parseable_timestamp() {
         Some("2020-06-03T03:01:53.000Z")
     );
     let v = json!({"Type": "x", "SimulationId": SIM, "Timestamp": "yesterday"});
-    let Classified::InvalidObject { timestamp, .. } = classify(&body(&v)) else {
+    let Classified::InvalidObject(InvalidObject { timestamp, .. }) = classify(&body(&v)) else {
         panic!()
     };
     assert_eq!(timestamp, None);
@@ -174,12 +174,12 @@ fn invalid_objects_keep_a_parseable_timestamp() {
 fn valid_messages_carry_the_normalised_ids() {
     let v = json!({"Type": "General", "SimulationId": "2020-06-03T04:01:52Z",
         "Timestamp": "2020-06-03T04:01:52.3456789+03:00"});
-    let Classified::Valid {
+    let Classified::Valid(ValidMessage {
         simulation_id,
         timestamp,
         role,
         ..
-    } = classify(&body(&v))
+    }) = classify(&body(&v))
     else {
         panic!()
     };
@@ -192,10 +192,10 @@ fn valid_messages_carry_the_normalised_ids() {
     let v = json!({"Type": "x", "SimulationId": SIM});
     assert!(matches!(
         classify(&body(&v)),
-        Classified::Valid {
+        Classified::Valid(ValidMessage {
             timestamp: None,
             ..
-        }
+        })
     ));
 }
 
@@ -222,11 +222,11 @@ fn spec_datetime_examples_decide_validity_and_the_collection_id() {
     ];
     for (input, normalised) in accepted {
         let v = json!({"Type": "x", "SimulationId": input, "Timestamp": input});
-        let Classified::Valid {
+        let Classified::Valid(ValidMessage {
             simulation_id,
             timestamp,
             ..
-        } = classify(&body(&v))
+        }) = classify(&body(&v))
         else {
             panic!("{input} should be valid")
         };

@@ -299,10 +299,10 @@ fn row_10_each_failed_check_is_named() {
     for (ty, key, value, check) in FAILING {
         let text = body_with(ty, key, value);
         match classify(text.as_bytes()) {
-            Classified::Valid {
+            Classified::Valid(ValidMessage {
                 role: Role::Generic { malformed: Some(m) },
                 ..
-            } => {
+            }) => {
                 assert_eq!(m.check, *check, "{text}");
                 assert_eq!(m.type_name, *ty);
             }
