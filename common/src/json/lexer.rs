@@ -51,7 +51,7 @@ impl<'a> Lexer<'a> {
         self.pos == self.text.len()
     }
 
-    fn expect(&mut self, word: &str) -> Result<()> {
+    fn keyword(&mut self, word: &str) -> Result<()> {
         if self.text[self.pos..].starts_with(word) {
             self.pos += word.len();
             Ok(())
@@ -82,12 +82,12 @@ impl<'a> Lexer<'a> {
                 self.pos += 1;
                 Json::String(self.string()?)
             }
-            Some(b't') => self.expect("true").map(|()| Json::Bool(true))?,
-            Some(b'f') => self.expect("false").map(|()| Json::Bool(false))?,
-            Some(b'n') => self.expect("null").map(|()| Json::Null)?,
-            Some(b'N') => self.expect("NaN").map(|()| Json::Double(f64::NAN))?,
+            Some(b't') => self.keyword("true").map(|()| Json::Bool(true))?,
+            Some(b'f') => self.keyword("false").map(|()| Json::Bool(false))?,
+            Some(b'n') => self.keyword("null").map(|()| Json::Null)?,
+            Some(b'N') => self.keyword("NaN").map(|()| Json::Double(f64::NAN))?,
             Some(b'I') => self
-                .expect("Infinity")
+                .keyword("Infinity")
                 .map(|()| Json::Double(f64::INFINITY))?,
             Some(b'-' | b'0'..=b'9') => self.number()?,
             _ => return Err(ParseError::NotJson),
@@ -108,7 +108,7 @@ impl<'a> Lexer<'a> {
         let start = self.pos;
         if self.eat(b'-') && self.peek() == Some(b'I') {
             return self
-                .expect("Infinity")
+                .keyword("Infinity")
                 .map(|()| Json::Double(f64::NEG_INFINITY));
         }
         match self.next_byte() {
@@ -186,7 +186,7 @@ impl<'a> Lexer<'a> {
         let first = self.hex4()?;
         let code = match first {
             0xD800..=0xDBFF => {
-                self.expect("\\u")?;
+                self.keyword("\\u")?;
                 let second = self.hex4()?;
                 if !(0xDC00..=0xDFFF).contains(&second) {
                     return Err(ParseError::NotJson);
