@@ -37,3 +37,5 @@ pub mod writer;
 pub use app::LogWriter;
 pub use config::Config;
 pub use settings::Settings;
+/// The shutdown token [`LogWriter::run_until_stopped`] takes.
+pub use tokio_util::sync::CancellationToken;

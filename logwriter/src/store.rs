@@ -17,6 +17,8 @@ use crate::error::{insert_outcomes, DocumentOutcome, StoreError};
 /// Code MongoDB answers for an index option it does not know, and codes of an existing index
 /// with the same name or keys but another definition.
 const INDEX_CONFLICT_CODES: &[i32] = &[85, 86];
+/// "Collection does not exist".
+const NAMESPACE_NOT_FOUND: i32 = 26;
 
 /// The database handle plus the operations the writer needs.
 #[derive(Debug, Clone)]
@@ -55,16 +57,36 @@ impl Store {
         insert_outcomes(docs.len(), result)
     }
 
-    /// Creates `specs` on `collection` in one `createIndexes` command (idempotent). An option
+    /// Creates the missing `specs` on `collection` in one `createIndexes` command. An option
     /// the server refuses is dropped with a WARN; a conflicting or otherwise refused index is
     /// skipped with a WARN. Only a transient failure is returned, for a retry with the next
     /// write: index problems never block writes.
+    ///
+    /// Existing indexes are listed first and left alone. MongoDB would accept the repeated
+    /// definition, but FerretDB 1.24 fails the connection when asked to create a compound
+    /// index that already exists.
     pub async fn ensure_indexes(
         &self,
         collection: &str,
         specs: &[IndexSpec],
     ) -> Result<(), StoreError> {
-        let models = specs.iter().map(|s| s.model(true));
+        let existing = self.existing_indexes(collection).await?;
+        let mut missing = Vec::new();
+        for spec in specs {
+            match existing.iter().find(|(name, _)| name == spec.name) {
+                None => missing.push(spec.clone()),
+                Some((_, keys)) if *keys == spec.key_document() => {}
+                Some(_) => {
+                    warn!(index = spec.name, collection,
+                    "Index {} on {collection} not created: an index with this name and another \
+                     definition exists.", spec.name)
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let models = missing.iter().map(|s| s.model(true));
         let error = match self.collection(collection).create_indexes(models).await {
             Ok(_) => return Ok(()),
             Err(error) => StoreError::from_driver(error),
@@ -73,10 +95,30 @@ impl Store {
             return Err(error);
         }
         // One refused index fails the whole command: create them one by one to keep the rest.
-        for spec in specs {
+        for spec in &missing {
             self.ensure_one_index(collection, spec).await?;
         }
         Ok(())
+    }
+
+    /// `(name, keys)` of the collection's indexes; none when the collection does not exist.
+    async fn existing_indexes(
+        &self,
+        collection: &str,
+    ) -> Result<Vec<(String, Document)>, StoreError> {
+        let cursor = match self.collection(collection).list_indexes().await {
+            Ok(cursor) => cursor,
+            Err(error) if codes(&error).contains(&NAMESPACE_NOT_FOUND) => return Ok(Vec::new()),
+            Err(error) => return Err(StoreError::from_driver(error)),
+        };
+        let models: Vec<mongodb::IndexModel> = cursor
+            .try_collect()
+            .await
+            .map_err(StoreError::from_driver)?;
+        Ok(models
+            .into_iter()
+            .filter_map(|m| Some((m.options?.name?, m.keys)))
+            .collect())
     }
 
     async fn ensure_one_index(&self, collection: &str, spec: &IndexSpec) -> Result<(), StoreError> {

@@ -300,5 +300,5 @@ pub(crate) fn log(loud: bool, text: &str) {
 }
 
 fn encoded_size(doc: &bson::Document, body: &[u8]) -> usize {
-    bson::to_vec(doc).map_or(body.len(), |bytes| bytes.len())
+    common::document::encoded_size(doc).unwrap_or(body.len())
 }

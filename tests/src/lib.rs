@@ -5,6 +5,8 @@
 //! `MONGODB_HOST`/`MONGODB_PORT`) and `RABBITMQ_HOST`/`RABBITMQ_PORT`, defaulting to
 //! 127.0.0.1 and the standard ports.
 
+pub mod simgen;
+
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -1,0 +1,226 @@
+//! The e2e harness: a unique exchange, queue and database per test, the real logwriter run
+//! in-process through its library, and the real broker and MongoDB-wire server.
+
+use std::time::{Duration, Instant};
+
+use bson::{doc, Document};
+use clap::Parser;
+use futures_util::TryStreamExt;
+use integration_tests::simgen::Message;
+use lapin::options::{ExchangeDeclareOptions, QueueDeclareOptions, QueueDeleteOptions};
+use lapin::types::FieldTable;
+use lapin::{Channel, Connection, ExchangeKind};
+use logwriter::{CancellationToken, LogWriter, Settings};
+use mongodb::Database;
+use tokio::task::JoinHandle;
+
+/// The simulation id of the generated runs.
+pub const SIMULATION_ID: &str = "2020-06-03T04:01:52.345Z";
+
+/// One test's broker and database resources.
+pub struct Run {
+    pub exchange: String,
+    pub queue: String,
+    pub db: Database,
+    pub connection: Connection,
+    pub channel: Channel,
+}
+
+/// A logwriter running in-process.
+pub struct Running {
+    pub token: CancellationToken,
+    pub handle: JoinHandle<i32>,
+}
+
+impl Running {
+    /// Sends the "signal" and waits for the exit code.
+    pub async fn terminate(self) -> i32 {
+        self.token.cancel();
+        self.exit_within(Duration::from_secs(30)).await
+    }
+
+    /// Waits for the writer to exit on its own.
+    pub async fn exit_within(self, limit: Duration) -> i32 {
+        match tokio::time::timeout(limit, self.handle).await {
+            Ok(Ok(code)) => code,
+            Ok(Err(error)) => panic!("logwriter task failed: {error}"),
+            Err(_) => panic!("logwriter did not exit within {limit:?}"),
+        }
+    }
+}
+
+fn init_logging() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        common::telemetry::init(common::telemetry::LogOptions {
+            level: common::telemetry::parse_python_level("DEBUG").expect("DEBUG parses"),
+            format: common::telemetry::LogFormat::Pattern(
+                common::telemetry::DEFAULT_PATTERN.to_owned(),
+            ),
+            file: None,
+        });
+    }
+}
+
+impl Run {
+    /// Declares a fresh exchange (logwriter's default flags) and picks a fresh database.
+    pub async fn new(prefix: &str) -> Self {
+        init_logging();
+        let exchange = integration_tests::unique_name(prefix);
+        let db = integration_tests::fresh_database(prefix).await;
+        let connection = integration_tests::broker_connection().await;
+        let channel = connection.create_channel().await.expect("channel");
+        let options = ExchangeDeclareOptions::default();
+        channel
+            .exchange_declare(
+                exchange.as_str().into(),
+                ExchangeKind::Topic,
+                options,
+                FieldTable::default(),
+            )
+            .await
+            .expect("exchange declared");
+        let queue = format!("logwriter.{exchange}");
+        Self {
+            exchange,
+            queue,
+            db,
+            connection,
+            channel,
+        }
+    }
+
+    /// The writer's settings for this run plus `extra` flags.
+    pub fn settings(&self, extra: &[&str]) -> Settings {
+        let (host, port) = integration_tests::rabbit_host_port();
+        let port = port.to_string();
+        let uri = integration_tests::mongo_uri();
+        let mut args = vec![
+            "logwriter",
+            "--rabbitmq-host",
+            &host,
+            "--rabbitmq-port",
+            &port,
+            "--rabbitmq-exchange",
+            &self.exchange,
+            "--mongodb-uri",
+            &uri,
+            "--mongodb-database",
+            self.db.name(),
+            "--statistics-display-interval",
+            "0",
+        ];
+        args.extend_from_slice(extra);
+        Settings::try_parse_from(args).expect("test settings parse")
+    }
+
+    /// Starts logwriter in-process and waits until its queue has a consumer.
+    pub async fn start(&self, extra: &[&str]) -> Running {
+        let config = self
+            .settings(extra)
+            .validate()
+            .expect("valid test settings");
+        let app = LogWriter::build(config).await.expect("logwriter builds");
+        let token = CancellationToken::new();
+        let handle = tokio::spawn(app.run_until_stopped(token.clone()));
+        self.wait_consumers(1).await;
+        Running { token, handle }
+    }
+
+    /// Waits until the durable queue has `n` consumers.
+    pub async fn wait_consumers(&self, n: u32) {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(30) {
+            if self
+                .queue_state()
+                .await
+                .is_some_and(|(_, consumers)| consumers >= n)
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("queue {} never got {n} consumers", self.queue);
+    }
+
+    /// `(messages ready, consumers)` of the durable queue, or `None` if it does not exist.
+    pub async fn queue_state(&self) -> Option<(u32, u32)> {
+        // A passive declare of a missing queue closes the channel: use a throwaway one.
+        let channel = self.connection.create_channel().await.ok()?;
+        let options = QueueDeclareOptions {
+            passive: true,
+            ..QueueDeclareOptions::default()
+        };
+        let queue = channel
+            .queue_declare(self.queue.as_str().into(), options, FieldTable::default())
+            .await
+            .ok()?;
+        let _ = channel.close(200, "OK".into()).await;
+        Some((queue.message_count(), queue.consumer_count()))
+    }
+
+    /// Publishes with confirms, as fast as possible.
+    pub async fn publish(&self, messages: &[Message]) {
+        integration_tests::simgen::publish(&self.channel, &self.exchange, messages, None, |_| {})
+            .await
+            .expect("published");
+    }
+
+    /// Number of documents in a collection.
+    pub async fn count(&self, collection: &str) -> u64 {
+        self.db
+            .collection::<Document>(collection)
+            .count_documents(doc! {})
+            .await
+            .expect("count")
+    }
+
+    /// Waits until a collection holds at least `n` documents; returns the final count.
+    pub async fn wait_count(&self, collection: &str, n: u64, limit: Duration) -> u64 {
+        let started = Instant::now();
+        loop {
+            let count = self.count(collection).await;
+            if count >= n || started.elapsed() > limit {
+                return count;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Every document of a collection, in `_id` order.
+    pub async fn documents(&self, collection: &str) -> Vec<Document> {
+        let cursor = self
+            .db
+            .collection::<Document>(collection)
+            .find(doc! {})
+            .sort(doc! {"_id": 1})
+            .await
+            .expect("find");
+        cursor.try_collect().await.expect("documents")
+    }
+
+    /// Index names of a collection, sorted.
+    pub async fn index_names(&self, collection: &str) -> Vec<String> {
+        let mut names = self
+            .db
+            .collection::<Document>(collection)
+            .list_index_names()
+            .await
+            .expect("indexes");
+        names.sort();
+        names
+    }
+
+    /// Drops the database and deletes the queue and the exchange.
+    pub async fn cleanup(self) {
+        self.db.drop().await.expect("database dropped");
+        let _ = self
+            .channel
+            .queue_delete(self.queue.as_str().into(), QueueDeleteOptions::default())
+            .await;
+        let channel = self.connection.create_channel().await.expect("channel");
+        let _ = channel
+            .exchange_delete(self.exchange.as_str().into(), Default::default())
+            .await;
+        let _ = self.connection.close(200, "OK".into()).await;
+    }
+}
