@@ -224,3 +224,38 @@ impl Run {
         let _ = self.connection.close(200, "OK".into()).await;
     }
 }
+
+/// Runs `rabbitmqctl` against the test node and returns its stdout.
+pub fn rabbitmqctl(args: &[&str]) -> String {
+    let output = std::process::Command::new("/usr/lib/rabbitmq/bin/rabbitmqctl")
+        .args(["-n", "rabbit@localhost", "-q"])
+        .args(args)
+        .output()
+        .expect("rabbitmqctl runs");
+    assert!(
+        output.status.success(),
+        "rabbitmqctl {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+impl Run {
+    /// Closes the writer's broker connection (found by its `connection_name` property), as
+    /// `rabbitmqctl close_all_connections` would, without disturbing other tests.
+    pub fn close_writer_connection(&self) {
+        let name = format!("logwriter {}", self.exchange);
+        let listing = rabbitmqctl(&[
+            "list_connections",
+            "--no-table-headers",
+            "pid",
+            "client_properties",
+        ]);
+        let pid = listing
+            .lines()
+            .find(|line| line.contains(&name))
+            .and_then(|line| line.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no connection named '{name}' in:\n{listing}"));
+        rabbitmqctl(&["close_connection", pid, "e2e test"]);
+    }
+}

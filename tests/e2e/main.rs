@@ -6,5 +6,6 @@ mod harness;
 
 mod full_run;
 mod invalid;
+mod reconnect;
 mod signal;
 mod triggers;
