@@ -1,0 +1,232 @@
+//! Data endpoints over the shared fixtures: paging, filters, layouts and headers.
+
+use std::time::{Duration, Instant};
+
+use bson::doc;
+use serde_json::Value;
+
+use crate::harness::{spawn_app, TestApp, SIM};
+
+fn ids(reply: &crate::harness::Reply) -> Vec<String> {
+    reply
+        .json()
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|m| m["MessageId"].as_str().unwrap_or("-").to_owned())
+        .collect()
+}
+
+async fn seeded() -> TestApp {
+    let app = spawn_app().await;
+    app.seed_fixtures().await;
+    app
+}
+
+#[tokio::test]
+async fn limit_and_skip_page_the_sorted_messages() {
+    let app = seeded().await;
+    let all = ids(&app.get(&format!("/simulations/{SIM}/messages")).await);
+    assert_eq!(all.len(), 18);
+    let page = ids(&app
+        .get(&format!("/simulations/{SIM}/messages?limit=2&skip=1"))
+        .await);
+    assert_eq!(page, all[1..3]);
+    let tail = ids(&app
+        .get(&format!("/simulations/{SIM}/messages?skip=17"))
+        .await);
+    assert_eq!(tail, all[17..]);
+    let none = app
+        .get(&format!("/simulations/{SIM}/messages?skip=100"))
+        .await;
+    assert_eq!(none.text(), "[]");
+    let invalid = app
+        .get(&format!(
+            "/simulations/{SIM}/messages/invalid?limit=1&skip=1"
+        ))
+        .await;
+    assert_eq!(invalid.json()[0]["Topic"], "Status.Ready");
+    // Unknown parameters do not change the order.
+    let unknown = ids(&app
+        .get(&format!(
+            "/simulations/{SIM}/messages?sortAttr=MessageId&simId=x&foo=1"
+        ))
+        .await);
+    assert_eq!(unknown, all);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn only_warnings_skips_empty_and_null_warnings() {
+    let app = spawn_app().await;
+    let time = bson::DateTime::from_millis(1_591_156_912_345);
+    let messages = vec![
+        doc! {"MessageId": "empty", "Timestamp": time, "Warnings": []},
+        doc! {"MessageId": "null", "Timestamp": time, "Warnings": null},
+        doc! {"MessageId": "missing", "Timestamp": time},
+        doc! {"MessageId": "one", "Timestamp": time, "Warnings": ["warning.input.range"]},
+    ];
+    app.insert("simulation_w", messages).await;
+    let reply = app.get("/simulations/w/messages?onlyWarnings=true").await;
+    assert_eq!(ids(&reply), ["one"]);
+    let reply = app.get("/simulations/w/messages?onlyWarnings=false").await;
+    assert_eq!(ids(&reply), ["empty", "null", "missing", "one"]);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn special_topics_never_fail_and_long_ones_are_fast() {
+    let app = seeded().await;
+    for topic in ["a(b", "a%5B", "%5C", "a.b%2Bc", "a%24", "%23.%23", "*.%23"] {
+        let reply = app
+            .get(&format!("/simulations/{SIM}/messages?topic={topic}"))
+            .await;
+        assert_eq!(reply.status, 200, "{topic}");
+    }
+    let long = "ab.".repeat(3_400);
+    let start = Instant::now();
+    let reply = app
+        .get(&format!("/simulations/{SIM}/messages?topic={long}"))
+        .await;
+    assert_eq!(reply.text(), "[]");
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        start.elapsed()
+    );
+    let energy = ids(&app
+        .get(&format!(
+            "/simulations/{SIM}/messages?topic=energy.%23&limit=100"
+        ))
+        .await);
+    assert!(!energy.is_empty());
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn repeated_and_blank_parameters_follow_the_rules() {
+    let app = seeded().await;
+    let base = format!("/simulations/{SIM}/messages");
+    let last = ids(&app.get(&format!("{base}?epoch=1&epoch=2")).await);
+    assert_eq!(last, ids(&app.get(&format!("{base}?epoch=2")).await));
+    let merged = ids(&app
+        .get(&format!(
+            "{base}?process=solarPlant1&process=weatherDivinity"
+        ))
+        .await);
+    assert_eq!(
+        merged,
+        ids(&app
+            .get(&format!("{base}?process=solarPlant1,weatherDivinity"))
+            .await)
+    );
+    assert!(!merged.is_empty());
+    assert_eq!(
+        app.get(&format!("{base}?process=%20solarPlant1"))
+            .await
+            .text(),
+        "[]"
+    );
+    assert_eq!(
+        ids(&app.get(&format!("{base}?epoch=&topic=")).await).len(),
+        18
+    );
+    assert_eq!(
+        app.get(&format!("{base}?epoch=3&endEpoch=2")).await.text(),
+        "[]"
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn pretty_invalid_messages_use_the_original_layout() {
+    let app = seeded().await;
+    let reply = app
+        .get(&format!(
+            "/simulations/{SIM}/messages/invalid?pretty=true&limit=1&skip=1"
+        ))
+        .await;
+    let expected = "[\n    {\n        \"InvalidJsonMessage\": \"Ready\",\n        \
+                    \"Timestamp\": \"2020-06-03T04:01:54Z\",\n        \"Topic\": \"Status.Ready\"\n    }\n]";
+    assert_eq!(reply.text(), expected);
+    let compact = app
+        .get(&format!("/simulations/{SIM}/messages/invalid?limit=1"))
+        .await;
+    assert!(compact
+        .text()
+        .starts_with(r#"[{"InvalidMessage":{"EndTime":"2020-06-03T14:00:00Z""#));
+    assert!(compact.chunked, "list responses are streamed");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn time_series_carry_length_type_and_skipped_values() {
+    let app = seeded().await;
+    let base = format!("/simulations/{SIM}/timeseries");
+    let csv = app
+        .get(&format!(
+            "{base}?attrs=batteryState&process=battery1&format=csv"
+        ))
+        .await;
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.header("Content-Type"), Some("text/csv"));
+    assert_eq!(csv.header("X-Skipped-Values"), Some("0"));
+    assert_eq!(
+        csv.header("Content-Length"),
+        Some(csv.body.len().to_string().as_str())
+    );
+    let json = app
+        .get(&format!(
+            "{base}?attrs=batteryState&epoch=3&process=battery1"
+        ))
+        .await;
+    assert_eq!(json.text(), r#"{"TimeIndex":[]}"#);
+    assert_eq!(json.header("Content-Type"), Some("application/json"));
+    let pretty = app
+        .get(&format!(
+            "{base}?attrs=x&epoch=3&process=battery1&pretty=true"
+        ))
+        .await;
+    assert_eq!(pretty.text(), "{\n    \"TimeIndex\": []\n}");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn simple_values_without_an_epoch_start_are_counted_as_skipped() {
+    let app = spawn_app().await;
+    let time = bson::DateTime::from_millis(1_591_156_912_345);
+    app.insert(
+        "simulation_s",
+        vec![doc! {"EpochNumber": 0, "Topic": "t", "SourceProcessId": "p", "Timestamp": time, "x": 1.5}],
+    )
+    .await;
+    let reply = app.get("/simulations/s/timeseries?attrs=x").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("X-Skipped-Values"), Some("1"));
+    // The node is created before the value is classified (§10.3 step 2.3).
+    assert_eq!(reply.json()["t"], serde_json::json!({"p": {"x": {}}}));
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_simulation_with_only_invalid_messages_exists_with_no_messages() {
+    let app = spawn_app().await;
+    let time = bson::DateTime::from_millis(0);
+    app.insert(
+        "invalid_simulation_i",
+        vec![doc! {"Timestamp": time, "Topic": "x", "InvalidJsonMessage": "{"}],
+    )
+    .await;
+    assert_eq!(app.get("/simulations/i/messages").await.text(), "[]");
+    assert_eq!(
+        app.get("/simulations/i/messages/invalid").await.json()[0]["Topic"],
+        "x"
+    );
+    let series = app
+        .get("/simulations/i/timeseries?attrs=a&format=csv")
+        .await;
+    assert_eq!(series.text(), "epoch;timestamp\r\n");
+    let listed = app.get("/simulations").await.json();
+    assert_eq!(listed, Value::Array(Vec::new()));
+    app.cleanup().await;
+}

@@ -1,0 +1,9 @@
+//! API tests: the real logreader over real HTTP against the real MongoDB-wire server.
+
+mod data;
+mod errors;
+mod harness;
+mod http;
+mod routing;
+mod streaming;
+mod unavailable;
