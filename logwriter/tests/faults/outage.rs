@@ -53,6 +53,18 @@ async fn a_mongodb_outage_holds_acks_and_loses_nothing_without_busy_looping() {
     }
     let cpu = writer.cpu_time() - cpu_before;
     drop(outage);
+    let retries = writer
+        .log_text()
+        .matches("Writing to MongoDB failed")
+        .count();
+    assert!(
+        retries >= 2,
+        "the flush was retried with backoff during the outage ({retries} retries)"
+    );
+    assert!(
+        retries <= 12,
+        "retries back off instead of spinning ({retries} in 20 s)"
+    );
     assert!(peak > 0, "acks are held while MongoDB is down");
     assert!(
         peak <= 40,
@@ -71,6 +83,8 @@ async fn a_mongodb_outage_holds_acks_and_loses_nothing_without_busy_looping() {
         messages.len(),
         "nothing lost, nothing twice"
     );
-    eprintln!("outage: unacknowledged peak {peak}, writer CPU {cpu:?} during 20 s");
+    eprintln!(
+        "outage: unacknowledged peak {peak}, writer CPU {cpu:?}, {retries} retries during 20 s"
+    );
     run.cleanup().await;
 }
