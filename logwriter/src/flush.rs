@@ -1,18 +1,19 @@
 //! Writing a buffer (logwriter.md §7): indexes first, then one unordered `insert_many` per
 //! collection, duplicates counted as stored, transient failures retried with backoff, and
-//! documents the server rejects moved to the invalid collection with the same `_id`.
-//! Only when every document of the flush is settled are its deliveries marked for the ack.
+//! documents the server rejects moved to the invalid collection with the same `_id`
+//! (`rejected.rs`). Only when every document of the flush is settled are its deliveries
+//! marked for the ack.
 
-use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use bson::Document;
-use chrono::Utc;
-use common::document::{minimal_invalid_document, server_rejected_document, InvalidReason};
-use common::schema::{self, UNKNOWN_SIMULATION};
-use tracing::{debug, error, warn};
+use common::document::InvalidReason;
+use common::schema::UNKNOWN_SIMULATION;
+use tracing::{debug, warn};
 
 use crate::buffer::{Entry, Kind};
 use crate::error::{DocumentOutcome, StoreError};
+use crate::rejected::{fails_the_command, Refusal};
 use crate::writer::{log, Writer};
 
 impl Writer {
@@ -21,6 +22,25 @@ impl Writer {
         let entries = self.buffers.take(sim_id);
         if !entries.is_empty() {
             self.write(sim_id, &entries).await;
+        }
+    }
+
+    /// The earliest buffer or pending-list deadline.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        match (self.buffers.next_deadline(), self.pending.deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Flushes every buffer whose deadline passed, and the pending list if it is too old.
+    pub async fn flush_due(&mut self) {
+        let now = Instant::now();
+        for sim_id in self.buffers.due(now) {
+            self.flush(&sim_id).await;
+        }
+        if self.pending.deadline().is_some_and(|d| d <= now) {
+            self.flush_pending_unknown().await;
         }
     }
 
@@ -42,33 +62,36 @@ impl Writer {
     /// `invalid_simulation_<sim_id>`), then marks every delivery settled.
     async fn write(&mut self, sim_id: &str, entries: &[Entry]) {
         self.ensure_metadata_indexes().await;
-        let (valid, invalid): (Vec<&Entry>, Vec<&Entry>) =
-            entries.iter().partition(|e| e.kind == Kind::Valid);
         let valid_collection = self.names.messages(sim_id);
         let invalid_collection = self.names.invalid_messages(sim_id);
-        if !valid.is_empty() {
+        let valid_count = entries.iter().filter(|e| e.kind == Kind::Valid).count();
+        if valid_count > 0 {
             self.ensure_indexes(&valid_collection, false).await;
-            self.ensure_indexes(&invalid_collection, true).await;
         }
-        if !invalid.is_empty() {
-            self.ensure_indexes(&invalid_collection, true).await;
-        }
+        // The invalid collection exists from the first write of either kind (§7.2).
+        self.ensure_indexes(&invalid_collection, true).await;
+        let server = self.server().await;
+        let (refused, sendable): (Vec<&Entry>, Vec<&Entry>) = entries
+            .iter()
+            .partition(|e| fails_the_command(server, &e.doc));
+        let (valid, invalid): (Vec<&Entry>, Vec<&Entry>) =
+            sendable.into_iter().partition(|e| e.kind == Kind::Valid);
         let mut rejected = self.insert_entries(sim_id, &valid_collection, &valid).await;
         rejected.extend(
             self.insert_entries(sim_id, &invalid_collection, &invalid)
                 .await,
         );
-        for (entry, code) in rejected {
-            self.store_rejected(sim_id, entry, code).await;
+        rejected.extend(refused.into_iter().map(|e| (e, Refusal::NonFinite)));
+        for (entry, why) in rejected {
+            self.store_rejected(sim_id, entry, why).await;
         }
         for entry in entries {
             self.watermark.settle(entry.tag);
         }
         debug!(
             simulation_id = %sim_id,
-            "{} valid and {} invalid documents written to simulation {sim_id}.",
-            valid.len(),
-            invalid.len()
+            "{valid_count} valid and {} invalid documents written to simulation {sim_id}.",
+            entries.len() - valid_count
         );
     }
 
@@ -79,7 +102,7 @@ impl Writer {
         sim_id: &str,
         collection: &str,
         entries: &[&'e Entry],
-    ) -> Vec<(&'e Entry, i32)> {
+    ) -> Vec<(&'e Entry, Refusal)> {
         if entries.is_empty() {
             return Vec::new();
         }
@@ -90,7 +113,7 @@ impl Writer {
             match outcome {
                 DocumentOutcome::Inserted => self.count_stored(sim_id, collection, entry),
                 DocumentOutcome::Duplicate => self.count_duplicate(entry),
-                DocumentOutcome::Permanent(code) => rejected.push((*entry, code)),
+                DocumentOutcome::Permanent(code) => rejected.push((*entry, Refusal::Code(code))),
                 DocumentOutcome::Transient => {}
             }
         }
@@ -132,7 +155,7 @@ impl Writer {
         }
     }
 
-    fn count_stored(&mut self, sim_id: &str, collection: &str, entry: &Entry) {
+    pub(crate) fn count_stored(&mut self, sim_id: &str, collection: &str, entry: &Entry) {
         match entry.kind {
             Kind::Valid => {
                 self.totals.valid_stored += 1;
@@ -142,7 +165,7 @@ impl Writer {
         }
     }
 
-    fn count_invalid(
+    pub(crate) fn count_invalid(
         &mut self,
         sim_id: &str,
         collection: &str,
@@ -165,7 +188,7 @@ impl Writer {
         log(loud, &text);
     }
 
-    fn count_duplicate(&mut self, entry: &Entry) {
+    pub(crate) fn count_duplicate(&mut self, entry: &Entry) {
         self.totals.duplicates += 1;
         let text = format!(
             "Identical message on topic '{}' already stored; not stored again.",
@@ -176,88 +199,5 @@ impl Writer {
         } else {
             warn!("{text}");
         }
-    }
-
-    /// §7.5: the raw-text document with the same `_id` into the run simulation's invalid
-    /// collection; then a minimal document; then, only if that is refused too, give up.
-    async fn store_rejected(&mut self, sim_id: &str, entry: &Entry, code: i32) {
-        warn!(topic = %entry.topic, code, "MongoDB rejected a document on topic '{}' ({code}); stored as invalid.", entry.topic);
-        self.totals.server_rejected += 1;
-        let target = self.run_id.clone().unwrap_or_else(|| sim_id.to_owned());
-        let collection = self.names.invalid_messages(&target);
-        self.ensure_indexes(&collection, true).await;
-        let now = Utc::now();
-        let fallbacks = [
-            server_rejected_document(entry.id, &entry.routing_key, &entry.body, now),
-            minimal_invalid_document(entry.id, &entry.routing_key, &entry.body, now),
-        ];
-        let mut last_code = code;
-        for doc in &fallbacks {
-            match self.insert_settled(&collection, &[doc]).await.first() {
-                Some(DocumentOutcome::Permanent(code)) => last_code = *code,
-                Some(DocumentOutcome::Duplicate) => return self.count_duplicate(entry),
-                _ => {
-                    return self.count_invalid(
-                        &target,
-                        &collection,
-                        entry,
-                        InvalidReason::ServerRejected,
-                    )
-                }
-            }
-        }
-        self.totals.lost += 1;
-        let head = String::from_utf8_lossy(&entry.body[..entry.body.len().min(1024)]).into_owned();
-        error!(
-            topic = %entry.topic,
-            "Message on topic '{}' could not be stored and was discarded: server code {last_code}; \
-             body size {} bytes, starting {head:?}.",
-            entry.topic,
-            entry.body.len()
-        );
-    }
-
-    /// Ensures the indexes of a collection once per process (retrying transient failures).
-    pub(crate) async fn ensure_indexes(&mut self, collection: &str, invalid: bool) {
-        if self.indexed.contains_key(collection) {
-            return;
-        }
-        let specs = if invalid {
-            schema::invalid_message_indexes()
-        } else {
-            schema::message_indexes()
-        };
-        loop {
-            match self.store.ensure_indexes(collection, &specs).await {
-                Ok(()) => break self.succeeded(()),
-                Err(error) => self.wait_to_retry(&error).await,
-            }
-        }
-        self.indexed.insert(collection.to_owned(), invalid);
-    }
-
-    /// Step 6 of §10.1: ensures the indexes again on every collection this process indexed.
-    pub async fn reensure_indexes(&mut self) {
-        let mut collections: Vec<(String, bool)> = self.indexed.drain().collect();
-        collections.sort();
-        for (collection, invalid) in collections {
-            self.ensure_indexes(&collection, invalid).await;
-        }
-    }
-
-    /// Ensures the metadata indexes before the first write, unless start-up managed it.
-    pub(crate) async fn ensure_metadata_indexes(&mut self) {
-        if self.metadata_indexed.load(Ordering::Acquire) {
-            return;
-        }
-        let specs = schema::metadata_indexes(&self.names.identifier);
-        let collection = self.names.metadata.clone();
-        loop {
-            match self.store.ensure_indexes(&collection, &specs).await {
-                Ok(()) => break self.succeeded(()),
-                Err(error) => self.wait_to_retry(&error).await,
-            }
-        }
-        self.metadata_indexed.store(true, Ordering::Release);
     }
 }

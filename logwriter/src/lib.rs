@@ -16,6 +16,8 @@
 //! * Pure cores: [`buffer`] (buffers and flush triggers), [`ack`] (the ack watermark),
 //!   [`backoff`] (the retry schedule), [`state`] (per-simulation state and counters),
 //!   [`stats`] (the statistics block), [`error`] (error classification).
+//! * [`rejected`]: documents the server refuses (§7.5) and the FerretDB pre-check;
+//!   [`indexes`]: index creation; [`retry`]: retry bookkeeping.
 //! * [`store`]: single MongoDB operations with classified errors.
 
 pub mod ack;
@@ -27,7 +29,10 @@ pub mod config;
 pub mod consumer;
 pub mod error;
 pub mod flush;
+pub mod indexes;
 pub mod metadata;
+pub mod rejected;
+pub mod retry;
 pub mod settings;
 pub mod state;
 pub mod stats;

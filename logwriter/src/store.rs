@@ -13,6 +13,7 @@ use tracing::warn;
 use common::schema::{field, IndexSpec};
 
 use crate::error::{insert_outcomes, DocumentOutcome, StoreError};
+use crate::rejected::Server;
 
 /// Code MongoDB answers for an index option it does not know, and codes of an existing index
 /// with the same name or keys but another definition.
@@ -39,6 +40,20 @@ impl Store {
 
     fn collection(&self, name: &str) -> Collection<Document> {
         self.db.collection(name)
+    }
+
+    /// Which server this is: FerretDB answers `buildInfo` with a `ferretdbVersion` key.
+    pub async fn server(&self) -> Result<Server, StoreError> {
+        let info = self
+            .db
+            .run_command(doc! {"buildInfo": 1})
+            .await
+            .map_err(StoreError::from_driver)?;
+        Ok(if info.contains_key("ferretdbVersion") {
+            Server::FerretDb
+        } else {
+            Server::MongoDb
+        })
     }
 
     /// One unordered `insert_many` of `docs`: the outcome of each document, or a

@@ -10,12 +10,12 @@ use std::time::Instant;
 use chrono::Utc;
 use common::document::{ingest, Outcome, Role};
 use common::schema::{field, CollectionNames};
-use tracing::{debug, error, info, warn};
+use tracing::{debug, info};
 
 use crate::ack::Watermark;
 use crate::backoff::Backoff;
 use crate::buffer::{Buffers, Entry, Kind, Pending};
-use crate::error::StoreError;
+pub(crate) use crate::retry::log;
 use crate::state::{Simulation, Totals};
 use crate::store::Store;
 
@@ -53,6 +53,8 @@ pub struct Writer {
     pub(crate) metadata_indexed: Arc<AtomicBool>,
     pub(crate) mongo_seen: bool,
     pub(crate) last_error_log: Option<Instant>,
+    /// The server kind, once asked (before the first insert).
+    pub(crate) server: Option<crate::rejected::Server>,
     /// A well-formed SimState `stopped` was handled (§6.2).
     pub(crate) stop_requested: bool,
 }
@@ -76,6 +78,7 @@ impl Writer {
             metadata_indexed: Arc::new(AtomicBool::new(false)),
             mongo_seen: false,
             last_error_log: None,
+            server: None,
             stop_requested: false,
         }
     }
@@ -216,39 +219,6 @@ impl Writer {
         self.sims.entry(sim_id.to_owned()).or_default()
     }
 
-    /// Bookkeeping after any successful MongoDB operation.
-    pub(crate) fn succeeded<T>(&mut self, value: T) -> T {
-        self.backoff.reset();
-        if !self.mongo_seen {
-            self.mongo_seen = true;
-            info!("Connected to MongoDB database '{}'.", self.store.name());
-        }
-        value
-    }
-
-    /// Logs a failed MongoDB operation and sleeps the backoff delay (§7.6). Deliveries are
-    /// not handled meanwhile, so the broker stops sending once the prefetch window is full.
-    pub(crate) async fn wait_to_retry(&mut self, error: &StoreError) {
-        let delay = self.backoff.next_delay();
-        self.totals.flush_retries += 1;
-        let text = format!(
-            "Writing to MongoDB failed: {error}; retrying in {:.1}s.",
-            delay.as_secs_f64()
-        );
-        if error.is_transient() {
-            warn!(error = %error, "{text}");
-        } else if self
-            .last_error_log
-            .is_none_or(|t| t.elapsed().as_secs() >= 30)
-        {
-            self.last_error_log = Some(Instant::now());
-            error!(error = %error, "{text}");
-        } else {
-            debug!(error = %error, "{text}");
-        }
-        tokio::time::sleep(delay).await;
-    }
-
     /// A gauge of the deliveries received and not yet acknowledged.
     pub fn unacknowledged_gauge(&self) -> Arc<AtomicU64> {
         Arc::clone(&self.unacknowledged)
@@ -260,25 +230,6 @@ impl Writer {
         self.unacknowledged.store(count, Ordering::Relaxed);
     }
 
-    /// The earliest buffer or pending-list deadline.
-    pub fn next_deadline(&self) -> Option<Instant> {
-        match (self.buffers.next_deadline(), self.pending.deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
-    }
-
-    /// Flushes every buffer whose deadline passed, and the pending list if it is too old.
-    pub async fn flush_due(&mut self) {
-        let now = Instant::now();
-        for sim_id in self.buffers.due(now) {
-            self.flush(&sim_id).await;
-        }
-        if self.pending.deadline().is_some_and(|d| d <= now) {
-            self.flush_pending_unknown().await;
-        }
-    }
-
     /// After a channel loss: forgets every unsettled delivery (the broker redelivers them)
     /// and the tags of the old channel; returns how many were unsettled.
     pub fn forget_channel(&mut self) -> usize {
@@ -287,15 +238,6 @@ impl Writer {
         self.pending.take();
         self.watermark = Watermark::new();
         unsettled
-    }
-}
-
-/// Logs at WARN, or at DEBUG once the per-(simulation, reason) limit is reached.
-pub(crate) fn log(loud: bool, text: &str) {
-    if loud {
-        warn!("{text}");
-    } else {
-        debug!("{text}");
     }
 }
 

@@ -259,3 +259,39 @@ impl Run {
         rabbitmqctl(&["close_connection", pid, "e2e test"]);
     }
 }
+
+impl Run {
+    /// Whether the test server is FerretDB (its `buildInfo` has `ferretdbVersion`).
+    pub async fn is_ferretdb(&self) -> bool {
+        let info = self
+            .db
+            .run_command(doc! {"buildInfo": 1})
+            .await
+            .expect("buildInfo");
+        info.contains_key("ferretdbVersion")
+    }
+
+    /// The documents of a collection in natural (insertion) order.
+    pub async fn documents_in_natural_order(&self, collection: &str) -> Vec<Document> {
+        let cursor = self
+            .db
+            .collection::<Document>(collection)
+            .find(doc! {})
+            .await
+            .expect("find");
+        cursor.try_collect().await.expect("documents")
+    }
+}
+
+/// A message from a JSON body.
+pub fn message(routing_key: &str, body: &str) -> Message {
+    Message {
+        routing_key: routing_key.to_owned(),
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+/// The deterministic `_id` of a message.
+pub fn id_of(message: &Message) -> bson::oid::ObjectId {
+    common::document::message_id(message.routing_key.as_bytes(), &message.body)
+}

@@ -6,6 +6,7 @@ mod harness;
 
 mod full_run;
 mod invalid;
+mod nonfinite;
 mod reconnect;
 mod signal;
 mod triggers;

@@ -1,0 +1,56 @@
+//! Index creation from the writer's side (logwriter.md §9): once per collection and process,
+//! before the first insert, again at stop; the metadata indexes before the first write unless
+//! start-up managed them. Index problems are logged by the store and never block writes; only
+//! an unreachable server is retried, like any write.
+
+use std::sync::atomic::Ordering;
+
+use common::schema;
+
+use crate::writer::Writer;
+
+impl Writer {
+    /// Ensures the indexes of a collection once per process (retrying transient failures).
+    pub(crate) async fn ensure_indexes(&mut self, collection: &str, invalid: bool) {
+        if self.indexed.contains_key(collection) {
+            return;
+        }
+        let specs = if invalid {
+            schema::invalid_message_indexes()
+        } else {
+            schema::message_indexes()
+        };
+        loop {
+            match self.store.ensure_indexes(collection, &specs).await {
+                Ok(()) => break self.succeeded(()),
+                Err(error) => self.wait_to_retry(&error).await,
+            }
+        }
+        self.indexed.insert(collection.to_owned(), invalid);
+    }
+
+    /// Step 6 of §10.1: ensures the indexes again on every collection this process indexed.
+    pub async fn reensure_indexes(&mut self) {
+        let mut collections: Vec<(String, bool)> = self.indexed.drain().collect();
+        collections.sort();
+        for (collection, invalid) in collections {
+            self.ensure_indexes(&collection, invalid).await;
+        }
+    }
+
+    /// Ensures the metadata indexes before the first write, unless start-up managed it.
+    pub(crate) async fn ensure_metadata_indexes(&mut self) {
+        if self.metadata_indexed.load(Ordering::Acquire) {
+            return;
+        }
+        let specs = schema::metadata_indexes(&self.names.identifier);
+        let collection = self.names.metadata.clone();
+        loop {
+            match self.store.ensure_indexes(&collection, &specs).await {
+                Ok(()) => break self.succeeded(()),
+                Err(error) => self.wait_to_retry(&error).await,
+            }
+        }
+        self.metadata_indexed.store(true, Ordering::Release);
+    }
+}
