@@ -67,7 +67,10 @@ fn line_prefix(request: &Request) -> String {
     let client = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "-".to_owned(), |info| info.0.ip().to_string());
+        .map_or_else(
+            || "-".to_owned(),
+            |info| info.0.ip().to_canonical().to_string(),
+        );
     let time = chrono::Utc::now().format("%d/%b/%Y:%H:%M:%S +0000");
     let target = request
         .uri()

@@ -185,6 +185,13 @@ impl TestApp {
         self.insert(collection, documents).await;
     }
 
+    /// Sends the stop signal (as SIGTERM would) without dropping the database.
+    pub fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+
     /// Stops the server and drops the database.
     pub async fn cleanup(mut self) {
         if let Some(stop) = self.stop.take() {

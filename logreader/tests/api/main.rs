@@ -5,5 +5,6 @@ mod errors;
 mod harness;
 mod http;
 mod routing;
+mod shutdown;
 mod streaming;
 mod unavailable;

@@ -74,7 +74,7 @@ async fn streaming_200k_messages_keeps_memory_flat() {
         })
     };
     let download_start = Instant::now();
-    let (bytes, count, tail) = download(&format!(
+    let (bytes, count, tail, first_byte) = download(&format!(
         "http://{}/simulations/{SIM}/messages",
         app.address
     ))
@@ -84,7 +84,8 @@ async fn streaming_200k_messages_keeps_memory_flat() {
     sampler.join().unwrap();
     let growth = peak.load(Ordering::Relaxed).saturating_sub(baseline);
     eprintln!(
-        "seeded {MESSAGES} messages in {seed_time:?}; downloaded {bytes} bytes in {download_time:?}; \
+        "seeded {MESSAGES} messages in {seed_time:?}; downloaded {bytes} bytes in {download_time:?} \
+         (first byte after {first_byte:?}); \
          RSS baseline {} MiB, growth {:.1} MiB",
         baseline / 1024 / 1024,
         growth as f64 / 1024.0 / 1024.0
@@ -96,13 +97,16 @@ async fn streaming_200k_messages_keeps_memory_flat() {
 }
 
 /// Downloads a body chunk by chunk, keeping only the size, the number of `"MessageId"`
-/// keys and the last bytes.
-async fn download(url: &str) -> (u64, usize, Vec<u8>) {
+/// keys and the last bytes; also returns the time to the first body byte.
+async fn download(url: &str) -> (u64, usize, Vec<u8>, Duration) {
     const KEY: &[u8] = b"\"MessageId\"";
+    let start = Instant::now();
     let mut response = reqwest::get(url).await.expect("request");
+    let mut first_byte = None;
     assert_eq!(response.status(), 200);
     let (mut bytes, mut count, mut carry) = (0u64, 0usize, Vec::new());
     while let Some(chunk) = response.chunk().await.expect("chunk") {
+        first_byte.get_or_insert_with(|| start.elapsed());
         bytes += chunk.len() as u64;
         carry.extend_from_slice(&chunk);
         count += carry.windows(KEY.len()).filter(|w| *w == KEY).count();
@@ -110,5 +114,5 @@ async fn download(url: &str) -> (u64, usize, Vec<u8>) {
         let keep = carry.len().saturating_sub(KEY.len() - 1);
         carry.drain(..keep);
     }
-    (bytes, count, carry)
+    (bytes, count, carry, first_byte.unwrap_or_default())
 }
