@@ -87,6 +87,9 @@ impl Writer {
     pub async fn handle(&mut self, delivery: Incoming) {
         self.totals.deliveries += 1;
         self.watermark.receive(delivery.tag);
+        // Now, not after the flush: a drain that times out while this delivery's flush is
+        // being retried must count it as unacknowledged.
+        self.update_gauge();
         let ingested = ingest(&delivery.routing_key, &delivery.body, Utc::now());
         let mut entry = Entry {
             tag: delivery.tag,

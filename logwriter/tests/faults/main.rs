@@ -1,7 +1,8 @@
 //! Fault tests of the logwriter *binary* (so it can be killed and its CPU time measured):
 //! configuration errors, kill -9 and restart, and a MongoDB outage. They reuse the e2e
 //! harness for unique names, publishing and database checks. Tests that stop a server hold
-//! [`SERVICES`], so they never overlap.
+//! [`SERVICES`] for writing, and every other test that uses a server holds it for reading, so
+//! no test sees a server vanish that it did not stop itself.
 
 #[allow(dead_code)]
 #[path = "../../../tests/e2e/harness.rs"]
@@ -9,8 +10,9 @@ mod harness;
 
 mod config;
 mod crash;
+mod drain;
 mod outage;
 mod process;
 
-/// Serialises the tests that stop and start shared servers.
-pub static SERVICES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// Serialises the tests that stop and start shared servers against every other test.
+pub static SERVICES: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());

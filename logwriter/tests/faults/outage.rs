@@ -25,7 +25,7 @@ fn unacknowledged(queue: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_mongodb_outage_holds_acks_and_loses_nothing_without_busy_looping() {
-    let _serial = crate::SERVICES.lock().await;
+    let _serial = crate::SERVICES.write().await;
     let run = Run::new("faults_outage").await;
     let spec = RunSpec {
         simulation_id: SIMULATION_ID.to_owned(),

@@ -46,15 +46,21 @@ pub fn command(run: Option<&Run>, vars: &[(&str, &str)]) -> Command {
 
 /// Starts the binary for `run` and waits until it consumes from its queue.
 pub async fn start(run: &Run, vars: &[(&str, &str)]) -> Writer {
-    let log = std::env::temp_dir().join(format!("{}-{}.log", run.exchange, fastrand::u32(..)));
+    let writer = spawn(command(Some(run), vars), &run.exchange);
+    run.wait_consumers(1).await;
+    writer
+}
+
+/// Spawns `command` with its stdout and stderr in a fresh log file named after `label`.
+pub fn spawn(mut command: Command, label: &str) -> Writer {
+    let log = std::env::temp_dir().join(format!("{label}-{}.log", fastrand::u32(..)));
     let file = std::fs::File::create(&log).expect("log file");
     let stderr = file.try_clone().expect("log file");
-    let child = command(Some(run), vars)
+    let child = command
         .stdout(Stdio::from(file))
         .stderr(Stdio::from(stderr))
         .spawn()
         .expect("logwriter starts");
-    run.wait_consumers(1).await;
     Writer { child, log }
 }
 
@@ -68,6 +74,28 @@ impl Writer {
                 self.log_text()
             ),
         }
+    }
+
+    /// Sends SIGTERM, as `docker stop` does.
+    pub fn terminate(&self) {
+        let pid = self.child.id().expect("running").to_string();
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "SIGTERM sent");
+    }
+
+    /// Waits until the log contains `text` (at most `limit`); returns whether it did.
+    pub async fn wait_log(&self, text: &str, limit: Duration) -> bool {
+        let started = std::time::Instant::now();
+        while started.elapsed() < limit {
+            if self.log_text().contains(text) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
     }
 
     /// The process's log so far.
@@ -96,6 +124,11 @@ impl Stopped {
         services("stop", name);
         Self(name)
     }
+}
+
+/// `scripts/services restart <name>`: returns once the server answers again.
+pub fn restart(name: &str) {
+    services("restart", name);
 }
 
 impl Drop for Stopped {
