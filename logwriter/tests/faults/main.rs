@@ -8,6 +8,7 @@
 #[path = "../../../tests/e2e/harness.rs"]
 mod harness;
 
+mod broker;
 mod config;
 mod crash;
 mod drain;
