@@ -148,7 +148,7 @@ fn api_date(instant: DateTime<Utc>) -> String {
 }
 
 /// The `json` rule: same key sets, ordered arrays, numbers by value, `$date` by instant.
-fn structurally_equal(expected: &Value, actual: &Value, at: &str) -> Result<(), String> {
+pub fn structurally_equal(expected: &Value, actual: &Value, at: &str) -> Result<(), String> {
     if let Some(instant) = date_of(expected) {
         let instant = instant?;
         return match actual.as_str().map(parse_instant) {
@@ -177,12 +177,18 @@ fn structurally_equal(expected: &Value, actual: &Value, at: &str) -> Result<(), 
     }
 }
 
-/// The `csv` rule: same header set, same row count, rows compared in order as maps.
+/// The `csv` rule against an expectation file.
 fn check_csv(dir: &Path, expect: &Value, reply: &Reply) -> Result<(), String> {
     let path = dir.join(file(expect)?);
-    let expected_text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
-    let expected = parse_csv(&expected_text);
-    let actual = parse_csv(&String::from_utf8_lossy(&reply.body));
+    let expected = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+    csv_equal(&expected, &String::from_utf8_lossy(&reply.body))
+}
+
+/// The `csv` rule: same header set, same row count, rows compared in order as maps from
+/// column name to cell text.
+pub fn csv_equal(expected_text: &str, actual_text: &str) -> Result<(), String> {
+    let expected = parse_csv(expected_text);
+    let actual = parse_csv(actual_text);
     let header = |rows: &[Vec<String>]| -> HashSet<String> {
         rows.first()
             .cloned()
@@ -216,7 +222,7 @@ fn check_csv(dir: &Path, expect: &Value, reply: &Reply) -> Result<(), String> {
 }
 
 /// Records of a `;`-delimited, `"`-quoted CSV text; line endings (CRLF or LF) are ignored.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
+pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let mut records = Vec::new();
     let mut record = Vec::new();
     let mut field = String::new();
@@ -245,4 +251,44 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
         records.push(record);
     }
     records
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_rule_compares_numbers_by_value_and_dates_as_instants() {
+        let expected = json!({"a": [5.0, {"$date": "2020-06-03T13:00:00Z"}]});
+        assert!(structurally_equal(
+            &expected,
+            &json!({"a": [5, "2020-06-03T15:00:00+02:00"]}),
+            "$"
+        )
+        .is_ok());
+        assert!(
+            structurally_equal(&expected, &json!({"a": [6, "2020-06-03T13:00:00Z"]}), "$").is_err()
+        );
+        assert!(
+            structurally_equal(&expected, &json!({"a": [5, "2020-06-03T13:00:01Z"]}), "$").is_err()
+        );
+        assert!(structurally_equal(&json!({"a": 1}), &json!({"a": 1, "b": 2}), "$").is_err());
+    }
+
+    #[test]
+    fn csv_rule_compares_cells_by_column_name() {
+        assert!(csv_equal("b;a\n2;1\n", "a;b\r\n1;2\r\n").is_ok());
+        assert!(
+            csv_equal("a;b\n5;2\n", "a;b\r\n5.0;2\r\n").is_err(),
+            "cells compare as text"
+        );
+        assert!(csv_equal("a;b\n1;2\n", "a;b\r\n").is_err(), "row count");
+    }
+
+    #[test]
+    fn csv_parser_handles_quotes_and_empty_cells() {
+        let parsed = parse_csv("\"a;\"\"b\";;c\r\n;\r\n");
+        assert_eq!(parsed, [vec!["a;\"b", "", "c"], vec!["", ""]]);
+    }
 }

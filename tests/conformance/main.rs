@@ -5,6 +5,7 @@
 
 mod checks;
 mod fixtures;
+mod timeseries_service;
 
 use serde_json::Value;
 
