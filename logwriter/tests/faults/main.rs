@@ -12,8 +12,11 @@ mod broker;
 mod config;
 mod crash;
 mod drain;
+mod duplicates;
 mod outage;
 mod process;
+mod rejected;
+mod stop;
 
 /// Serialises the tests that stop and start shared servers against every other test.
 pub static SERVICES: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
