@@ -5,8 +5,11 @@
 mod harness;
 
 mod full_run;
+mod indexes;
 mod invalid;
+mod metadata;
 mod nonfinite;
+mod ordering;
 mod reconnect;
 mod signal;
 mod triggers;
