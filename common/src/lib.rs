@@ -14,6 +14,7 @@
 //! * [`schema`]: collection names, field names and index definitions.
 //! * [`config`]: clap settings fragments shared by both programs and the shared value parsers.
 //! * [`mongo`]: builds a MongoDB client from the settings.
+//! * [`metrics`]: a small Prometheus registry (counters, gauges, histograms) and its text format.
 //! * [`telemetry`] and [`shutdown`]: logging set-up and the stop signal.
 #![warn(missing_docs)]
 
@@ -21,6 +22,7 @@ pub mod classify;
 pub mod config;
 pub mod document;
 pub mod json;
+pub mod metrics;
 pub mod mongo;
 pub mod schema;
 pub mod shutdown;
