@@ -16,6 +16,7 @@ mod duplicates;
 mod outage;
 mod process;
 mod rejected;
+mod settings;
 mod stop;
 
 /// Serialises the tests that stop and start shared servers against every other test.
