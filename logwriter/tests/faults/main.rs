@@ -13,6 +13,7 @@ mod config;
 mod crash;
 mod drain;
 mod duplicates;
+mod logging;
 mod outage;
 mod process;
 mod rejected;
