@@ -142,10 +142,7 @@ impl Store {
             Ok(_) => return Ok(()),
             Err(error) => error,
         };
-        if spec.sparse
-            && !is_conflict(&error)
-            && !StoreError::from_driver(error.clone()).is_transient()
-        {
+        if retry_without_sparse(spec.sparse, &error) {
             warn!(index = spec.name, collection, error = %error,
                   "Index {} on {collection} created without the sparse option: {error}.", spec.name);
             error = match coll.create_index(spec.model(false)).await {
@@ -244,14 +241,45 @@ fn codes(error: &mongodb::error::Error) -> Vec<i32> {
     }
 }
 
-fn is_conflict(error: &mongodb::error::Error) -> bool {
-    codes(error)
+/// §9: a sparse index the server refused for another reason than a conflicting definition
+/// (85, 86) or an outage is created again without `sparse`, after a WARN line.
+fn retry_without_sparse(sparse: bool, error: &mongodb::error::Error) -> bool {
+    let conflict = codes(error)
         .iter()
-        .any(|c| INDEX_CONFLICT_CODES.contains(c))
+        .any(|c| INDEX_CONFLICT_CODES.contains(c));
+    sparse && !conflict && !StoreError::from_driver(error.clone()).is_transient()
 }
 
 fn is_duplicate(error: &mongodb::error::Error) -> bool {
     codes(error)
         .iter()
         .any(|c| [11000, 11001, 12582].contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn command_error(code: i32) -> mongodb::error::Error {
+        let reply = doc! {"ok": 0, "code": code, "codeName": "X", "errmsg": "refused"};
+        let command: mongodb::error::CommandError =
+            bson::from_document(reply).expect("a command error");
+        mongodb::error::Error::from(ErrorKind::Command(command))
+    }
+
+    #[test]
+    fn an_unknown_sparse_option_is_dropped_but_conflicts_and_outages_are_not() {
+        // 67 CannotCreateIndex, 2 BadValue, 238 NotImplemented: the server lacks the option.
+        for code in [67, 2, 238] {
+            assert!(retry_without_sparse(true, &command_error(code)), "{code}");
+            assert!(!retry_without_sparse(false, &command_error(code)), "{code}");
+        }
+        for code in [85, 86, 91, 11600] {
+            assert!(!retry_without_sparse(true, &command_error(code)), "{code}");
+        }
+        let io = mongodb::error::Error::from(ErrorKind::Io(std::sync::Arc::new(
+            std::io::ErrorKind::ConnectionReset.into(),
+        )));
+        assert!(!retry_without_sparse(true, &io));
+    }
 }

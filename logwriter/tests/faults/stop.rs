@@ -55,8 +55,7 @@ async fn stopped_flushes_deletes_the_queue_and_exits_within_a_second_of_the_last
 
     let last_write = text
         .lines()
-        .filter(|l| l.contains("Database metadata update successful"))
-        .last()
+        .rfind(|l| l.contains("Database metadata update successful"))
         .map(line_time)
         .expect("final metadata update logged");
     let latency = exited - last_write;
