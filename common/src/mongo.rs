@@ -9,7 +9,7 @@ use mongodb::options::{ClientOptions, Credential, ServerAddress, Tls, TlsOptions
 use mongodb::{Client, Database};
 
 use crate::config::MongoSettings;
-use crate::schema::{IndexSpec, DEFAULT_DATABASE};
+use crate::schema::DEFAULT_DATABASE;
 
 /// Server selection and connect timeout (compatibility.md item 7); a URI may override it.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -83,83 +83,6 @@ pub async fn connect(
     let options = client_options(settings, app_name, default_app_name).await?;
     let name = database_name(settings, Some(&options));
     Ok(Client::with_options(options)?.database(&name))
-}
-
-/// What [`ensure_indexes`] could not do: one line per problem, for a WARN log line. Index
-/// problems are never fatal (logwriter.md §9).
-pub type IndexWarnings = Vec<String>;
-
-/// Creates the indexes of `specs` that the collection does not have yet, in one
-/// `createIndexes` command.
-///
-/// Only missing indexes are requested because FerretDB 1.24 drops the connection when one
-/// command re-creates two or more existing indexes (docs/compatibility.md); on MongoDB the
-/// result is the same as requesting all of them. A server that refuses `sparse` gets the
-/// index without it. Errors that are not about the index definitions (the server is
-/// unreachable) are returned so the caller can retry them like any write.
-pub async fn ensure_indexes(
-    collection: &mongodb::Collection<bson::Document>,
-    specs: &[IndexSpec],
-) -> mongodb::error::Result<IndexWarnings> {
-    let existing = match collection.list_index_names().await {
-        Ok(names) => names,
-        // A collection that does not exist yet has no indexes (code 26, NamespaceNotFound).
-        Err(error) if server_code(&error) == Some(26) => Vec::new(),
-        Err(error) => return Err(error),
-    };
-    let missing: Vec<&IndexSpec> = specs
-        .iter()
-        .filter(|spec| !existing.iter().any(|name| name == spec.name))
-        .collect();
-    if missing.is_empty() {
-        return Ok(Vec::new());
-    }
-    let with_sparse = missing.iter().map(|spec| spec.model(true));
-    let Err(error) = collection.create_indexes(with_sparse).await else {
-        return Ok(Vec::new());
-    };
-    if server_code(&error).is_none() {
-        return Err(error);
-    }
-    let mut warnings = Vec::new();
-    if missing.iter().any(|spec| spec.sparse) {
-        warnings.push(format!(
-            "createIndexes with sparse on {} refused: {error}; retrying without sparse",
-            collection.name()
-        ));
-        if collection
-            .create_indexes(missing.iter().map(|spec| spec.model(false)))
-            .await
-            .is_ok()
-        {
-            return Ok(warnings);
-        }
-    }
-    // Create them one by one so one bad definition does not cost the others.
-    for spec in missing {
-        if let Err(error) = collection.create_index(spec.model(false)).await {
-            if server_code(&error).is_none() {
-                return Err(error);
-            }
-            warnings.push(format!(
-                "Index {} on {} not created: {error}.",
-                spec.name,
-                collection.name()
-            ));
-        }
-    }
-    Ok(warnings)
-}
-
-/// The server's error code of a command or write error, if the server answered at all.
-pub fn server_code(error: &mongodb::error::Error) -> Option<i32> {
-    use mongodb::error::{ErrorKind, WriteFailure};
-    match &*error.kind {
-        ErrorKind::Command(command) => Some(command.code),
-        ErrorKind::Write(WriteFailure::WriteError(write)) => Some(write.code),
-        ErrorKind::Write(WriteFailure::WriteConcernError(concern)) => Some(concern.code),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
