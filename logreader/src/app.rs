@@ -4,13 +4,14 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::routes::{self, RouterOptions};
+use crate::routes::{self, HttpMetrics, RouterOptions};
 use crate::settings::{Settings, DEFAULT_APP_NAME};
 use crate::state::AppState;
 use crate::store::Store;
@@ -42,6 +43,7 @@ impl Application {
         tracing::info!(settings = %settings.redacted(), "Effective settings.");
         let state = AppState {
             store: Store::new(db, settings.mongo.collection_names()),
+            metrics: Arc::new(HttpMetrics::default()),
         };
         let options = RouterOptions {
             access_logging: settings.logreader_access_logging,

@@ -1,5 +1,8 @@
 //! The state every handler receives: a concrete, cheaply cloned handle (axum `State`).
 
+use std::sync::Arc;
+
+use crate::routes::HttpMetrics;
 use crate::store::Store;
 
 /// Shared by all handlers.
@@ -7,4 +10,6 @@ use crate::store::Store;
 pub struct AppState {
     /// Database access.
     pub store: Store,
+    /// Request counts and latencies, served at `/metrics`.
+    pub metrics: Arc<HttpMetrics>,
 }

@@ -1,15 +1,20 @@
-//! Request logging: the Apache combined access log (logreader.md §14) and the log lines of
-//! failed requests (WARN for a database outage, ERROR for an internal fault).
+//! Request logging: the Apache combined access log (logreader.md §14), the log lines of
+//! failed requests (WARN for a database outage, ERROR for an internal fault), and the request
+//! metrics served at `/metrics`.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
 
 use axum::body::{Body, HttpBody};
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 use futures_util::StreamExt;
 
+use super::metrics::{HttpMetrics, OTHER_ROUTE};
+use super::path::Route;
 use crate::error::FailureCause;
 
 /// Logs the cause a failed response carries (see [`crate::error::ApiError`]).
@@ -24,6 +29,23 @@ pub async fn log_failures(request: Request, next: Next) -> Response {
             tracing::warn!(%method, %uri, error = %cause.message, "Database unavailable.");
         }
     }
+    response
+}
+
+/// Counts every request (`HEAD`, `OPTIONS`, pre-flight and 404s included) when its response
+/// head is ready, and times it to that point. A streamed list is thus counted and timed at its
+/// first byte, not its last: the rest is paced by the client's reading, and a client that
+/// hangs up mid-body has still been answered (the access log records the bytes sent).
+pub async fn record_metrics(
+    State(metrics): State<Arc<HttpMetrics>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let route = Route::parse(request.uri().path()).map_or(OTHER_ROUTE, |route| route.template());
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    metrics.record(route, &method, response.status(), started.elapsed());
     response
 }
 

@@ -4,6 +4,7 @@
 
 mod health;
 mod messages;
+mod metrics;
 mod middleware;
 pub mod path;
 mod simulations;
@@ -23,6 +24,7 @@ use crate::error::ApiError;
 use crate::query::QueryParams;
 use crate::settings::CorsOrigins;
 use crate::state::AppState;
+pub use metrics::HttpMetrics;
 use path::Route;
 
 /// The `Allow` header of every route.
@@ -39,9 +41,11 @@ pub struct RouterOptions {
     pub cors: CorsOrigins,
 }
 
-/// The whole application: one dispatcher behind compression, CORS, failure logging and the
-/// access log (outermost, so it sees the final status and the bytes actually sent).
+/// The whole application: one dispatcher behind compression, CORS, failure logging, the
+/// request metrics and the access log (outermost, so it sees the final status and the bytes
+/// actually sent). The metrics sit outside CORS so pre-flight answers are counted too.
 pub fn router(state: AppState, options: &RouterOptions) -> Router {
+    let metrics = state.metrics.clone();
     let mut router = Router::new()
         .fallback(dispatch)
         .with_state(state)
@@ -49,7 +53,12 @@ pub fn router(state: AppState, options: &RouterOptions) -> Router {
     if let Some(cors) = cors_layer(&options.cors) {
         router = router.layer(cors);
     }
-    router = router.layer(axum::middleware::from_fn(middleware::log_failures));
+    router = router
+        .layer(axum::middleware::from_fn(middleware::log_failures))
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            middleware::record_metrics,
+        ));
     if options.access_logging {
         router = router.layer(axum::middleware::from_fn(middleware::access_log));
     }
@@ -111,6 +120,7 @@ async fn handle(
         Route::OpenApi => Ok(ui::openapi()),
         Route::Health => Ok(health::health()),
         Route::Ready => Ok(health::ready(state).await),
+        Route::Metrics => Ok(metrics::metrics(state)),
         Route::Simulations => simulations::list_simulations(state, params).await,
         Route::Simulation(id) => simulations::get_simulation(state, &id, params).await,
         Route::Messages(id) => messages::list_messages(state, &id, params).await,

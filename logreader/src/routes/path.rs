@@ -21,6 +21,8 @@ pub enum Route {
     Health,
     /// `/ready`.
     Ready,
+    /// `/metrics`.
+    Metrics,
     /// `/simulations`.
     Simulations,
     /// `/simulations/{simId}`.
@@ -44,6 +46,7 @@ impl Route {
             "/openapi.json" => Self::OpenApi,
             "/health" => Self::Health,
             "/ready" => Self::Ready,
+            "/metrics" => Self::Metrics,
             "/simulations" => Self::Simulations,
             _ => return Self::parse_simulation(path.strip_prefix("/simulations/")?),
         };
@@ -73,11 +76,33 @@ impl Route {
             Self::OpenApi => "openapi.json",
             Self::Health => "health",
             Self::Ready => "ready",
+            Self::Metrics => "metrics",
             Self::Simulations => "list_simulations",
             Self::Simulation(_) => "get_simulation",
             Self::Messages(_) => "list_messages",
             Self::InvalidMessages(_) => "list_invalid_messages",
             Self::Timeseries(_) => "export_timeseries",
+        }
+    }
+
+    /// The route's path template, the `route` label of the HTTP metrics: one value per route
+    /// whatever the `simId`, so the label stays bounded. `/index.html` is labelled `/`, the
+    /// same page.
+    pub fn template(&self) -> &'static str {
+        match self {
+            Self::Index => "/",
+            Self::Script => "/main.js",
+            Self::Stylesheet => "/style.css",
+            Self::ApiReference => "/api.html",
+            Self::OpenApi => "/openapi.json",
+            Self::Health => "/health",
+            Self::Ready => "/ready",
+            Self::Metrics => "/metrics",
+            Self::Simulations => "/simulations",
+            Self::Simulation(_) => "/simulations/{simId}",
+            Self::Messages(_) => "/simulations/{simId}/messages",
+            Self::InvalidMessages(_) => "/simulations/{simId}/messages/invalid",
+            Self::Timeseries(_) => "/simulations/{simId}/timeseries",
         }
     }
 }
@@ -94,6 +119,7 @@ mod tests {
     fn literal_and_parameter_routes() {
         assert_eq!(Route::parse("/"), Some(Route::Index));
         assert_eq!(Route::parse("/simulations"), Some(Route::Simulations));
+        assert_eq!(Route::parse("/metrics"), Some(Route::Metrics));
         assert_eq!(
             Route::parse("/simulations/"),
             Some(Route::Simulation(id("")))
@@ -129,6 +155,29 @@ mod tests {
     }
 
     #[test]
+    fn templates_hide_the_simulation_id() {
+        for (path, template) in [
+            ("/index.html", "/"),
+            ("/metrics", "/metrics"),
+            ("/simulations/", "/simulations/{simId}"),
+            (
+                "/simulations/a%2Fb/messages",
+                "/simulations/{simId}/messages",
+            ),
+            (
+                "/simulations/x/messages/invalid",
+                "/simulations/{simId}/messages/invalid",
+            ),
+            (
+                "/simulations/x/timeseries",
+                "/simulations/{simId}/timeseries",
+            ),
+        ] {
+            assert_eq!(Route::parse(path).map(|r| r.template()), Some(template));
+        }
+    }
+
+    #[test]
     fn everything_else_is_not_found() {
         for path in [
             "/simulations/x/y",
@@ -139,6 +188,8 @@ mod tests {
             "/foo.txt",
             "/index.htm",
             "/health/",
+            "/metrics/",
+            "/metrics.txt",
             "//simulations",
             "",
             "/Simulations",

@@ -1,0 +1,116 @@
+//! `GET /metrics`: request counts and latencies in the Prometheus text format, recorded by
+//! [`super::middleware::record_metrics`] for every request.
+//!
+//! Every label has a bounded set of values: `route` is the route template (or `other` for an
+//! unknown path), `method` one of the HTTP methods (or `other`), `status` a status code.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use common::metrics::{CounterVec, HistogramVec, Registry, CONTENT_TYPE};
+
+use crate::state::AppState;
+
+/// The `route` label of a path that matches no route (a 404 before any handler).
+pub const OTHER_ROUTE: &str = "other";
+/// Requests by route, method and status.
+pub const REQUESTS_TOTAL: &str = "logreader_http_requests_total";
+/// Time to the response head, by route.
+pub const REQUEST_DURATION: &str = "logreader_http_request_duration_seconds";
+
+/// The HTTP metrics of one running logreader.
+#[derive(Debug)]
+pub struct HttpMetrics {
+    registry: Registry,
+    requests: Arc<CounterVec<3>>,
+    duration: Arc<HistogramVec<1>>,
+}
+
+impl Default for HttpMetrics {
+    fn default() -> Self {
+        let registry = Registry::default();
+        let requests = registry.counter_vec(
+            REQUESTS_TOTAL,
+            "HTTP requests answered, by route template, method and status.",
+            ["route", "method", "status"],
+        );
+        let duration = registry.histogram_vec(
+            REQUEST_DURATION,
+            "Seconds from receiving a request to its response head, by route template.",
+            ["route"],
+        );
+        Self {
+            registry,
+            requests,
+            duration,
+        }
+    }
+}
+
+impl HttpMetrics {
+    /// Counts one answered request and its time to the response head.
+    pub fn record(&self, route: &str, method: &Method, status: StatusCode, elapsed: Duration) {
+        self.requests
+            .with_labels([route, method_label(method), status.as_str()])
+            .inc();
+        self.duration.with_labels([route]).observe_duration(elapsed);
+    }
+
+    /// The text exposition format 0.0.4.
+    pub fn render(&self) -> String {
+        self.registry.render()
+    }
+}
+
+/// `/metrics`.
+pub fn metrics(state: &AppState) -> Response {
+    super::body_response(CONTENT_TYPE, state.metrics.render())
+}
+
+/// The standard methods by name; any extension method (which a client may spell freely) is
+/// `other`, so the label cannot grow without bound.
+fn method_label(method: &Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "OPTIONS" => "OPTIONS",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "PATCH" => "PATCH",
+        "CONNECT" => "CONNECT",
+        "TRACE" => "TRACE",
+        _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extension_methods_share_one_label() {
+        assert_eq!(method_label(&Method::HEAD), "HEAD");
+        let custom = Method::from_bytes(b"PURGE").expect("valid method");
+        assert_eq!(method_label(&custom), "other");
+    }
+
+    #[test]
+    fn a_recorded_request_is_counted_and_timed() {
+        let metrics = HttpMetrics::default();
+        let elapsed = Duration::from_millis(3);
+        metrics.record("/health", &Method::GET, StatusCode::OK, elapsed);
+        metrics.record(OTHER_ROUTE, &Method::GET, StatusCode::NOT_FOUND, elapsed);
+        let text = metrics.render();
+        for line in [
+            "logreader_http_requests_total{route=\"/health\",method=\"GET\",status=\"200\"} 1\n",
+            "logreader_http_requests_total{route=\"other\",method=\"GET\",status=\"404\"} 1\n",
+            "logreader_http_request_duration_seconds_bucket{route=\"/health\",le=\"0.005\"} 1\n",
+            "logreader_http_request_duration_seconds_count{route=\"other\"} 1\n",
+        ] {
+            assert!(text.contains(line), "{line} missing from\n{text}");
+        }
+    }
+}
