@@ -4,6 +4,7 @@ mod data;
 mod errors;
 mod harness;
 mod http;
+mod metrics;
 mod routing;
 mod shutdown;
 mod streaming;
