@@ -198,16 +198,18 @@ pub fn redact_uri(uri: &str) -> String {
     }
 }
 
+/// A parser for the shared settings alone, for the unit tests of the modules that use them.
+#[cfg(test)]
+#[derive(Debug, clap::Parser)]
+pub(crate) struct Probe {
+    #[command(flatten)]
+    pub(crate) mongo: MongoSettings,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::Parser;
-
-    #[derive(Debug, Parser)]
-    struct Probe {
-        #[command(flatten)]
-        mongo: MongoSettings,
-    }
 
     #[test]
     fn booleans_are_case_insensitive_and_strict() {

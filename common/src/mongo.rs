@@ -88,13 +88,8 @@ pub async fn connect(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Probe;
     use clap::Parser;
-
-    #[derive(Debug, Parser)]
-    struct Probe {
-        #[command(flatten)]
-        mongo: MongoSettings,
-    }
 
     fn settings(args: &[&str]) -> MongoSettings {
         Probe::parse_from(std::iter::once("p").chain(args.iter().copied())).mongo
