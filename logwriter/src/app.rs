@@ -6,27 +6,36 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
 use crate::broker::{self, Session};
 use crate::config::{Config, Queue};
 use crate::consumer::{self, Ended};
+use crate::metrics::{Lifecycle, Metrics};
 use crate::store::Store;
 use crate::writer::Writer;
 
-/// A ready-to-run logwriter: validated configuration plus a lazily connecting MongoDB client.
+/// A ready-to-run logwriter: validated configuration, a lazily connecting MongoDB client and,
+/// with LOGWRITER_HTTP_PORT, the bound listener of the HTTP endpoints.
 #[derive(Debug)]
 pub struct LogWriter {
     config: Config,
     writer: Writer,
     force: CancellationToken,
+    listener: Option<TcpListener>,
 }
 
 impl LogWriter {
-    /// Builds the writer. No connection is made here: MongoDB connects lazily, and the broker
-    /// is contacted first when running.
+    /// Builds the writer and binds the HTTP endpoints' port if one is set (a port that cannot
+    /// be bound is an error). No connection is made here: MongoDB connects lazily, and the
+    /// broker is contacted first when running.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let listener = match &config.http {
+            Some((host, port)) => Some(crate::http::bind(host, *port).await?),
+            None => None,
+        };
         let db = common::mongo::connect(&config.mongo, Some(&config.app_name), "log_writer")
             .await
             .context("building the MongoDB client")?;
@@ -35,7 +44,18 @@ impl LogWriter {
             config,
             writer,
             force: CancellationToken::new(),
+            listener,
         })
+    }
+
+    /// The lifecycle state and metrics (what the HTTP endpoints serve).
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.writer.metrics()
+    }
+
+    /// The bound address of the HTTP endpoints, if enabled (useful with port 0).
+    pub fn http_address(&self) -> Option<std::net::SocketAddr> {
+        self.listener.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     /// A token that, once cancelled during the drain (a second signal), ends it at once with
@@ -46,7 +66,22 @@ impl LogWriter {
 
     /// Runs until the run's `stopped` (exit 0) or `shutdown` is cancelled (drain: exit 0, or
     /// 1 if it exceeds the shutdown timeout or the force token is cancelled).
-    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> i32 {
+    pub async fn run_until_stopped(mut self, shutdown: CancellationToken) -> i32 {
+        let metrics = self.writer.metrics();
+        let server = self
+            .listener
+            .take()
+            .map(|listener| crate::http::spawn(listener, Arc::clone(&metrics)));
+        let code = self.run_with_deadline(shutdown).await;
+        metrics.set_state(Lifecycle::Stopped);
+        if let Some(server) = server {
+            server.abort();
+        }
+        code
+    }
+
+    async fn run_with_deadline(self, shutdown: CancellationToken) -> i32 {
+        let metrics = self.writer.metrics();
         let timeout = self.config.shutdown_timeout;
         let unacknowledged = self.writer.unacknowledged_gauge();
         let force = self.force.clone();
@@ -55,6 +90,9 @@ impl LogWriter {
             result = &mut task => return exit_code(result),
             () = shutdown.cancelled() => {}
         }
+        // Also here, not only in the consumer: a flush being retried delays the consumer's
+        // own transition, and the process is draining from the signal on.
+        metrics.set_state(Lifecycle::Draining);
         tokio::select! {
             result = &mut task => exit_code(result),
             () = tokio::time::sleep(timeout) => timed_out(task, unacknowledged.load(Ordering::Relaxed)),
@@ -82,14 +120,18 @@ async fn run(config: Config, mut writer: Writer, token: CancellationToken) -> i3
     let mut statistics = consumer::statistics_timer(config.statistics_interval);
     let mut connected_before = false;
     loop {
+        writer.metrics.set_state(Lifecycle::Connecting);
         let Some(mut session) = broker::open_with_retry(&config.broker, &token).await else {
             info!("Shutdown requested.");
+            writer.metrics.set_state(Lifecycle::Draining);
             finish(&mut writer, None, &config, false).await;
             info!("Shutdown complete.");
             return 0;
         };
+        writer.metrics.set_state(Lifecycle::Consuming);
         if connected_before {
             writer.totals.reconnects += 1;
+            writer.metrics.reconnects.inc();
             info!("Reconnected to RabbitMQ.");
         } else {
             // After the topology, so MongoDB never delays binding the queue.
@@ -138,6 +180,8 @@ async fn finish(
         }
     }
     consumer::log_statistics(writer);
+    // Everything is stored and acknowledged; only closing the connection is left.
+    writer.metrics.set_state(Lifecycle::Stopped);
     if let Some(session) = session {
         session.close().await;
     }

@@ -90,6 +90,9 @@ pub struct Config {
     pub max_interval: Duration,
     /// LOGWRITER_SHUTDOWN_TIMEOUT.
     pub shutdown_timeout: Duration,
+    /// `(LOGWRITER_HTTP_HOST, LOGWRITER_HTTP_PORT)` of the health and metrics endpoints;
+    /// `None` when the port is unset (no listener).
+    pub http: Option<(String, u16)>,
     /// Run simulation id from SIMULATION_ID (normalised when it parses).
     pub run_simulation_id: Option<String>,
     /// Statistics period; `None` disables the periodic block.
@@ -175,6 +178,9 @@ impl Settings {
             max_documents,
             max_interval,
             shutdown_timeout: Duration::from_secs_f64(self.logwriter_shutdown_timeout),
+            http: self
+                .logwriter_http_port
+                .map(|port| (self.logwriter_http_host.trim().to_owned(), port)),
             run_simulation_id,
             statistics_interval,
             warnings,

@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use crate::broker::Session;
+use crate::metrics::Lifecycle;
 use crate::stats;
 use crate::writer::{Incoming, Writer};
 
@@ -42,6 +43,7 @@ pub async fn consume(
             biased;
             () = token.cancelled(), if stopping.is_none() => {
                 info!("Shutdown requested.");
+                writer.metrics.set_state(Lifecycle::Draining);
                 stopping = Some(Ended::Signal);
                 cancel(session).await;
             }
@@ -58,6 +60,7 @@ pub async fn consume(
                     writer.handle(incoming).await;
                     if writer.stop_requested && stopping.is_none() {
                         info!("Stopping the log writer.");
+                        writer.metrics.set_state(Lifecycle::Draining);
                         stopping = Some(Ended::Stop);
                         cancel(session).await;
                     }

@@ -61,6 +61,7 @@ impl Writer {
     /// Writes `entries` (valid ones to `simulation_<sim_id>`, invalid ones to
     /// `invalid_simulation_<sim_id>`), then marks every delivery settled.
     async fn write(&mut self, sim_id: &str, entries: &[Entry]) {
+        let started = Instant::now();
         self.ensure_metadata_indexes().await;
         let valid_collection = self.names.messages(sim_id);
         let invalid_collection = self.names.invalid_messages(sim_id);
@@ -88,6 +89,9 @@ impl Writer {
         for entry in entries {
             self.watermark.settle(entry.tag);
         }
+        self.metrics
+            .flush_duration
+            .observe_duration(started.elapsed());
         debug!(
             simulation_id = %sim_id,
             "{valid_count} valid and {} invalid documents written to simulation {sim_id}.",
@@ -159,6 +163,7 @@ impl Writer {
         match entry.kind {
             Kind::Valid => {
                 self.totals.valid_stored += 1;
+                self.metrics.stored_valid.inc();
                 self.sim(sim_id).count_valid(&entry.topic);
             }
             Kind::Invalid(reason) => self.count_invalid(sim_id, collection, entry, reason),
@@ -173,6 +178,7 @@ impl Writer {
         reason: InvalidReason,
     ) {
         *self.totals.invalid_stored.entry(reason.code()).or_default() += 1;
+        self.metrics.count_invalid(reason);
         let loud = match self.sims.get_mut(sim_id) {
             Some(sim) => {
                 sim.invalid_messages += 1;
@@ -190,6 +196,7 @@ impl Writer {
 
     pub(crate) fn count_duplicate(&mut self, entry: &Entry) {
         self.totals.duplicates += 1;
+        self.metrics.duplicates.inc();
         let text = format!(
             "Identical message on topic '{}' already stored; not stored again.",
             entry.topic

@@ -19,6 +19,8 @@
 //! * [`rejected`]: documents the server refuses (§7.5) and the FerretDB pre-check;
 //!   [`indexes`]: index creation; [`retry`]: retry bookkeeping.
 //! * [`store`]: single MongoDB operations with classified errors.
+//! * [`metrics`]: the lifecycle state and Prometheus metrics; [`http`]: `/health`, `/ready`
+//!   and `/metrics` when LOGWRITER_HTTP_PORT is set.
 
 pub mod ack;
 pub mod app;
@@ -29,8 +31,10 @@ pub mod config;
 pub mod consumer;
 pub mod error;
 pub mod flush;
+pub mod http;
 pub mod indexes;
 pub mod metadata;
+pub mod metrics;
 pub mod rejected;
 pub mod retry;
 pub mod settings;

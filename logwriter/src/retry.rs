@@ -26,6 +26,7 @@ impl Writer {
     pub(crate) async fn wait_to_retry(&mut self, error: &StoreError) {
         let delay = self.backoff.next_delay();
         self.totals.flush_retries += 1;
+        self.metrics.flush_retries.inc();
         let text = format!(
             "Writing to MongoDB failed: {error}; retrying in {:.1}s.",
             delay.as_secs_f64()

@@ -85,6 +85,13 @@ pub struct Settings {
     #[arg(long, env = "LOGWRITER_SHUTDOWN_TIMEOUT", default_value = "8",
           value_parser = parse_positive_float)]
     pub logwriter_shutdown_timeout: f64,
+    /// Port of the /health, /ready and /metrics endpoints, 1-65535; unset means no HTTP
+    /// listener (extension).
+    #[arg(long, env = "LOGWRITER_HTTP_PORT", value_parser = parse_port)]
+    pub logwriter_http_port: Option<u16>,
+    /// Address the HTTP endpoints listen on; only used with LOGWRITER_HTTP_PORT (extension).
+    #[arg(long, env = "LOGWRITER_HTTP_HOST", default_value = "0.0.0.0")]
+    pub logwriter_http_host: String,
     /// MongoDB connection and collections.
     #[command(flatten)]
     pub mongo: MongoSettings,
@@ -175,7 +182,7 @@ impl Settings {
         format!(
             "rabbitmq={}:{} login='{}' password={} ssl={} exchange='{}' exchange_durable={} \
              exchange_autodelete={} queue_mode={:?} queue={:?} queue_expires={} prefetch={prefetch} \
-             shutdown_timeout={}s {} appname='{}' buffer_documents={documents} \
+             shutdown_timeout={}s http={} {} appname='{}' buffer_documents={documents} \
              buffer_interval={}s simulation_id={:?} statistics_interval={} log_level={} \
              log_file={:?} log_format='{}'",
             self.rabbitmq_host,
@@ -190,6 +197,10 @@ impl Settings {
             self.logwriter_queue,
             self.logwriter_queue_expires,
             self.logwriter_shutdown_timeout,
+            self.logwriter_http_port.map_or_else(
+                || "off".to_owned(),
+                |port| format!("{}:{port}", self.logwriter_http_host)
+            ),
             self.mongo.redacted(),
             self.mongodb_appname,
             interval.as_secs_f64(),

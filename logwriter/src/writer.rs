@@ -15,6 +15,7 @@ use tracing::{debug, info};
 use crate::ack::Watermark;
 use crate::backoff::Backoff;
 use crate::buffer::{Buffers, Entry, Kind, Pending};
+use crate::metrics::Metrics;
 pub(crate) use crate::retry::log;
 use crate::state::{Simulation, Totals};
 use crate::store::Store;
@@ -57,6 +58,8 @@ pub struct Writer {
     pub(crate) server: Option<crate::rejected::Server>,
     /// A well-formed SimState `stopped` was handled (§6.2).
     pub(crate) stop_requested: bool,
+    /// The lifecycle state and the Prometheus metrics, shared with the HTTP endpoints.
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 impl Writer {
@@ -80,12 +83,14 @@ impl Writer {
             last_error_log: None,
             server: None,
             stop_requested: false,
+            metrics: Arc::new(Metrics::new()),
         }
     }
 
     /// Handles one delivery: classification, state, buffering, and any flush it triggers.
     pub async fn handle(&mut self, delivery: Incoming) {
         self.totals.deliveries += 1;
+        self.metrics.consumed.inc();
         self.watermark.receive(delivery.tag);
         // Now, not after the flush: a drain that times out while this delivery's flush is
         // being retried must count it as unacknowledged.
@@ -227,10 +232,19 @@ impl Writer {
         Arc::clone(&self.unacknowledged)
     }
 
-    /// Publishes the unacknowledged count to the gauge.
+    /// The lifecycle state and metrics, for the HTTP endpoints.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        Arc::clone(&self.metrics)
+    }
+
+    /// Publishes the unacknowledged and buffered counts to the gauges.
     pub(crate) fn update_gauge(&self) {
         let count = self.watermark.unacknowledged();
         self.unacknowledged.store(count, Ordering::Relaxed);
+        let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        self.metrics.unacknowledged.set(gauge(count));
+        let buffered = self.buffers.len().saturating_add(self.pending.len());
+        self.metrics.buffered.set(gauge(buffered as u64));
     }
 
     /// After a channel loss: forgets every unsettled delivery (the broker redelivers them)
@@ -240,6 +254,7 @@ impl Writer {
         self.buffers.clear();
         self.pending.take();
         self.watermark = Watermark::new();
+        self.update_gauge();
         unsettled
     }
 }

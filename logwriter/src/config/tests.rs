@@ -194,3 +194,28 @@ fn statistics_interval_zero_or_less_disables_the_periodic_block() {
         assert_eq!(config.unwrap().statistics_interval, None);
     }
 }
+
+#[test]
+fn the_http_endpoints_are_off_unless_a_port_is_set() {
+    let off = config(&["--rabbitmq-exchange", "x"]).unwrap();
+    assert_eq!(off.http, None);
+    assert!(off.summary.contains("http=off"), "{}", off.summary);
+    let on = config(&["--rabbitmq-exchange", "x", "--logwriter-http-port", "9100"]).unwrap();
+    assert_eq!(on.http, Some(("0.0.0.0".to_owned(), 9100)));
+    assert!(on.summary.contains("http=0.0.0.0:9100"), "{}", on.summary);
+    let local = [
+        "--rabbitmq-exchange",
+        "x",
+        "--logwriter-http-port",
+        " 9100 ",
+        "--logwriter-http-host",
+        "127.0.0.1",
+    ];
+    assert_eq!(
+        config(&local).unwrap().http,
+        Some(("127.0.0.1".to_owned(), 9100))
+    );
+    for bad in ["0", "65536", "-1", "http"] {
+        assert!(parse(&["--logwriter-http-port", bad]).is_err(), "{bad}");
+    }
+}

@@ -1,0 +1,195 @@
+//! What the HTTP endpoints show (`http.rs`): the lifecycle state and the Prometheus metrics.
+//!
+//! Every value is an atomic that the consumer updates in place, so serving a scrape never
+//! waits for the consumer and the consumer never waits for a scrape. The counters mirror
+//! [`crate::state::Totals`] and are bumped at the same places.
+
+mod reasons;
+
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
+
+use common::document::InvalidReason;
+use common::metrics::{Counter, Gauge, Histogram, Registry};
+
+/// The process lifecycle, as `/health` and `logwriter_state{state}` report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Lifecycle {
+    /// Opening the broker connection and declaring the topology (also after a loss).
+    Connecting = 0,
+    /// Consuming deliveries.
+    Consuming = 1,
+    /// The stop sequence (§10.1) or the signal drain (§10.2) is running.
+    Draining = 2,
+    /// Done; the process is about to exit.
+    Stopped = 3,
+}
+
+impl Lifecycle {
+    /// Every state, in order.
+    pub const ALL: [Self; 4] = [
+        Self::Connecting,
+        Self::Consuming,
+        Self::Draining,
+        Self::Stopped,
+    ];
+
+    /// The name used in `/health` and in the `state` label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Connecting => "connecting",
+            Self::Consuming => "consuming",
+            Self::Draining => "draining",
+            Self::Stopped => "stopped",
+        }
+    }
+
+    fn from_code(code: u8) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|state| *state as u8 == code)
+            .unwrap_or(Self::Stopped)
+    }
+}
+
+/// The registry and the handles the writer updates.
+#[derive(Debug)]
+pub struct Metrics {
+    /// Rendered at `/metrics`.
+    pub registry: Registry,
+    state: AtomicU8,
+    state_gauges: [Arc<Gauge>; 4],
+    /// Deliveries received.
+    pub consumed: Arc<Counter>,
+    /// Valid documents stored.
+    pub stored_valid: Arc<Counter>,
+    /// Invalid documents stored.
+    pub stored_invalid: Arc<Counter>,
+    invalid: [Arc<Counter>; reasons::REASONS.len()],
+    /// Duplicate `_id`s (already stored).
+    pub duplicates: Arc<Counter>,
+    /// Retried MongoDB attempts.
+    pub flush_retries: Arc<Counter>,
+    /// Broker reconnections.
+    pub reconnects: Arc<Counter>,
+    /// Documents in the buffers and the pending list.
+    pub buffered: Arc<Gauge>,
+    /// Deliveries received and not yet acknowledged.
+    pub unacknowledged: Arc<Gauge>,
+    /// Time to store one batch, retries included.
+    pub flush_duration: Arc<Histogram>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// Registers every metric at zero, in state `connecting`. Every label value is known
+    /// here, so scrapes show the whole set from the start and none is created later.
+    pub fn new() -> Self {
+        let registry = Registry::default();
+        let states = registry.gauge_vec(
+            "logwriter_state",
+            "1 for the current lifecycle state, 0 for the others.",
+            ["state"],
+        );
+        let stored = registry.counter_vec(
+            "logwriter_messages_stored_total",
+            "Documents stored, by collection kind.",
+            ["collection"],
+        );
+        let invalid = registry.counter_vec(
+            "logwriter_messages_invalid_total",
+            "Invalid documents stored, by reason code.",
+            ["reason"],
+        );
+        let invalid = reasons::REASONS.map(|reason| invalid.with_labels([reason.code()]));
+        let metrics = Self {
+            state: AtomicU8::new(Lifecycle::Connecting as u8),
+            state_gauges: Lifecycle::ALL.map(|state| states.with_labels([state.as_str()])),
+            consumed: registry.counter(
+                "logwriter_messages_consumed_total",
+                "Deliveries received from RabbitMQ, redeliveries included.",
+            ),
+            stored_valid: stored.with_labels(["valid"]),
+            stored_invalid: stored.with_labels(["invalid"]),
+            invalid,
+            duplicates: registry.counter(
+                "logwriter_duplicates_total",
+                "Documents already stored (duplicate _id), not stored again.",
+            ),
+            flush_retries: registry.counter(
+                "logwriter_flush_retries_total",
+                "MongoDB operations retried after a failure.",
+            ),
+            reconnects: registry.counter(
+                "logwriter_reconnects_total",
+                "RabbitMQ reconnections after a connection or channel loss.",
+            ),
+            buffered: registry.gauge(
+                "logwriter_buffered_documents",
+                "Documents waiting in the buffers to be written.",
+            ),
+            unacknowledged: registry.gauge(
+                "logwriter_unacknowledged_deliveries",
+                "Deliveries received and not yet acknowledged.",
+            ),
+            flush_duration: registry.histogram(
+                "logwriter_flush_duration_seconds",
+                "Time to store one batch, retries included.",
+            ),
+            registry,
+        };
+        metrics.publish_state(Lifecycle::Connecting);
+        metrics
+    }
+
+    /// The current lifecycle state.
+    pub fn state(&self) -> Lifecycle {
+        Lifecycle::from_code(self.state.load(Ordering::Acquire))
+    }
+
+    /// Moves to `next`. Draining and stopped are final phases: once in them, the process
+    /// never goes back to connecting or consuming (a session that opens while a signal
+    /// drain starts must not report `consuming` again), and stopped is never left.
+    pub fn set_state(&self, next: Lifecycle) {
+        let moved = self
+            .state
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |code| {
+                let current = Lifecycle::from_code(code);
+                allowed(current, next).then_some(next as u8)
+            });
+        if moved.is_ok() {
+            self.publish_state(next);
+        }
+    }
+
+    /// Sets the state gauges. They are separate atomics, so a scrape racing a transition
+    /// may see two states at 1 (or none) for an instant; `/health` reads the single atomic.
+    fn publish_state(&self, current: Lifecycle) {
+        for (state, gauge) in Lifecycle::ALL.iter().zip(&self.state_gauges) {
+            gauge.set(i64::from(*state == current));
+        }
+    }
+
+    /// Counts an invalid document stored with `reason`.
+    pub fn count_invalid(&self, reason: InvalidReason) {
+        self.stored_invalid.inc();
+        self.invalid[reasons::index(reason)].inc();
+    }
+}
+
+fn allowed(current: Lifecycle, next: Lifecycle) -> bool {
+    match current {
+        Lifecycle::Connecting | Lifecycle::Consuming => true,
+        Lifecycle::Draining => matches!(next, Lifecycle::Draining | Lifecycle::Stopped),
+        Lifecycle::Stopped => next == Lifecycle::Stopped,
+    }
+}
+
+#[cfg(test)]
+mod tests;
