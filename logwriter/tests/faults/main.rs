@@ -14,6 +14,7 @@ mod crash;
 mod drain;
 mod duplicates;
 mod endpoints;
+mod exchange;
 mod logging;
 mod observability;
 mod outage;
