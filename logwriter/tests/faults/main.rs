@@ -22,6 +22,7 @@ mod process;
 mod rejected;
 mod settings;
 mod stop;
+mod tls;
 
 /// Serialises the tests that stop and start shared servers against every other test.
 pub static SERVICES: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
