@@ -7,6 +7,7 @@ mod harness;
 mod full_run;
 mod indexes;
 mod invalid;
+mod lifecycle;
 mod metadata;
 mod nonfinite;
 mod ordering;
