@@ -1,16 +1,19 @@
 //! What the HTTP endpoints show (`http.rs`): the lifecycle state and the Prometheus metrics.
 //!
-//! Every value is an atomic that the consumer updates in place, so serving a scrape never
-//! waits for the consumer and the consumer never waits for a scrape. The counters mirror
+//! Every value is updated in place by the consumer: atomics, and for the histogram a mutex
+//! held only to add one observation or copy the buckets. So a scrape never waits for the
+//! consumer's work and the consumer never waits for a scrape. The counters mirror
 //! [`crate::state::Totals`] and are bumped at the same places.
 
 mod reasons;
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 
 use common::document::InvalidReason;
 use common::metrics::{Counter, Gauge, Histogram, Registry};
+
+use crate::writer::Writer;
 
 /// The process lifecycle, as `/health` and `logwriter_state{state}` report it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,32 +95,17 @@ impl Metrics {
     /// here, so scrapes show the whole set from the start and none is created later.
     pub fn new() -> Self {
         let registry = Registry::default();
-        let states = registry.gauge_vec(
-            "logwriter_state",
-            "1 for the current lifecycle state, 0 for the others.",
-            ["state"],
-        );
-        let stored = registry.counter_vec(
-            "logwriter_messages_stored_total",
-            "Documents stored, by collection kind.",
-            ["collection"],
-        );
-        let invalid = registry.counter_vec(
-            "logwriter_messages_invalid_total",
-            "Invalid documents stored, by reason code.",
-            ["reason"],
-        );
-        let invalid = reasons::REASONS.map(|reason| invalid.with_labels([reason.code()]));
+        let families = Families::register(&registry);
         let metrics = Self {
             state: AtomicU8::new(Lifecycle::Connecting as u8),
-            state_gauges: Lifecycle::ALL.map(|state| states.with_labels([state.as_str()])),
+            state_gauges: families.states,
             consumed: registry.counter(
                 "logwriter_messages_consumed_total",
                 "Deliveries received from RabbitMQ, redeliveries included.",
             ),
-            stored_valid: stored.with_labels(["valid"]),
-            stored_invalid: stored.with_labels(["invalid"]),
-            invalid,
+            stored_valid: families.stored_valid,
+            stored_invalid: families.stored_invalid,
+            invalid: families.invalid,
             duplicates: registry.counter(
                 "logwriter_duplicates_total",
                 "Documents already stored (duplicate _id), not stored again.",
@@ -183,11 +171,68 @@ impl Metrics {
     }
 }
 
+/// The series of the labelled metrics, every label value created up front.
+struct Families {
+    states: [Arc<Gauge>; 4],
+    stored_valid: Arc<Counter>,
+    stored_invalid: Arc<Counter>,
+    invalid: [Arc<Counter>; reasons::REASONS.len()],
+}
+
+impl Families {
+    fn register(registry: &Registry) -> Self {
+        let states = registry.gauge_vec(
+            "logwriter_state",
+            "1 for the current lifecycle state, 0 for the others.",
+            ["state"],
+        );
+        let stored = registry.counter_vec(
+            "logwriter_messages_stored_total",
+            "Documents stored, by collection kind.",
+            ["collection"],
+        );
+        let invalid = registry.counter_vec(
+            "logwriter_messages_invalid_total",
+            "Invalid documents stored, by reason code.",
+            ["reason"],
+        );
+        Self {
+            states: Lifecycle::ALL.map(|state| states.with_labels([state.as_str()])),
+            stored_valid: stored.with_labels(["valid"]),
+            stored_invalid: stored.with_labels(["invalid"]),
+            invalid: reasons::REASONS.map(|reason| invalid.with_labels([reason.code()])),
+        }
+    }
+}
+
 fn allowed(current: Lifecycle, next: Lifecycle) -> bool {
     match current {
         Lifecycle::Connecting | Lifecycle::Consuming => true,
         Lifecycle::Draining => matches!(next, Lifecycle::Draining | Lifecycle::Stopped),
         Lifecycle::Stopped => next == Lifecycle::Stopped,
+    }
+}
+
+/// The writer's side: the levels it publishes after each step.
+impl Writer {
+    /// A gauge of the deliveries received and not yet acknowledged.
+    pub fn unacknowledged_gauge(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.unacknowledged)
+    }
+
+    /// The lifecycle state and metrics, for the HTTP endpoints.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        Arc::clone(&self.metrics)
+    }
+
+    /// Publishes the unacknowledged and buffered counts to the gauges.
+    pub(crate) fn update_gauge(&self) {
+        let count = self.watermark.unacknowledged();
+        self.unacknowledged.store(count, Ordering::Relaxed);
+        let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        self.metrics.unacknowledged.set(gauge(count));
+        let buffered = self.buffers.len().saturating_add(self.pending.len());
+        self.metrics.buffered.set(gauge(buffered as u64));
     }
 }
 

@@ -3,7 +3,7 @@
 //! (including its retries) finishes before the next delivery is handled.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -225,26 +225,6 @@ impl Writer {
     /// [`Self::ensure_simulation`] has seen).
     pub(crate) fn sim(&mut self, sim_id: &str) -> &mut Simulation {
         self.sims.entry(sim_id.to_owned()).or_default()
-    }
-
-    /// A gauge of the deliveries received and not yet acknowledged.
-    pub fn unacknowledged_gauge(&self) -> Arc<AtomicU64> {
-        Arc::clone(&self.unacknowledged)
-    }
-
-    /// The lifecycle state and metrics, for the HTTP endpoints.
-    pub fn metrics(&self) -> Arc<Metrics> {
-        Arc::clone(&self.metrics)
-    }
-
-    /// Publishes the unacknowledged and buffered counts to the gauges.
-    pub(crate) fn update_gauge(&self) {
-        let count = self.watermark.unacknowledged();
-        self.unacknowledged.store(count, Ordering::Relaxed);
-        let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        self.metrics.unacknowledged.set(gauge(count));
-        let buffered = self.buffers.len().saturating_add(self.pending.len());
-        self.metrics.buffered.set(gauge(buffered as u64));
     }
 
     /// After a channel loss: forgets every unsettled delivery (the broker redelivers them)
