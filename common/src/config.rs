@@ -207,9 +207,27 @@ pub(crate) struct Probe {
 }
 
 #[cfg(test)]
+impl Probe {
+    /// Parses `args` (without the program name) ignoring the environment, so a unit test
+    /// gives the same answer on a machine where `MONGODB_URI` & co. are set (scripts/test
+    /// exports them for the integration tests).
+    pub(crate) fn args(args: &[&str]) -> MongoSettings {
+        Self::try_args(args).unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    /// Like [`Probe::args`], returning the parse error instead of panicking.
+    pub(crate) fn try_args(args: &[&str]) -> Result<MongoSettings, clap::Error> {
+        use clap::{CommandFactory, FromArgMatches};
+        let command = Self::command().mut_args(|arg| arg.env(None));
+        let matches =
+            command.try_get_matches_from(std::iter::once("probe").chain(args.iter().copied()))?;
+        Self::from_arg_matches(&matches).map(|probe| probe.mongo)
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
 
     #[test]
     fn booleans_are_case_insensitive_and_strict() {
@@ -246,37 +264,36 @@ mod tests {
 
     #[test]
     fn flags_take_booleans_with_and_without_a_value() {
-        let probe = Probe::parse_from(["p", "--mongodb-tls"]);
-        assert!(probe.mongo.mongodb_tls);
-        let probe = Probe::parse_from(["p", "--mongodb-tls=false", "--mongodb-admin=FALSE"]);
-        assert!(!probe.mongo.mongodb_tls);
-        assert!(!probe.mongo.mongodb_admin);
-        assert!(Probe::try_parse_from(["p", "--mongodb-tls=yes"]).is_err());
+        let probe = Probe::args(&["--mongodb-tls"]);
+        assert!(probe.mongodb_tls);
+        let probe = Probe::args(&["--mongodb-tls=false", "--mongodb-admin=FALSE"]);
+        assert!(!probe.mongodb_tls);
+        assert!(!probe.mongodb_admin);
+        assert!(Probe::try_args(&["--mongodb-tls=yes"]).is_err());
     }
 
     #[test]
     fn defaults_match_the_original_components() {
-        let probe = Probe::parse_from(["p"]);
-        assert_eq!(probe.mongo.collection_names(), CollectionNames::default());
-        assert_eq!(probe.mongo.mongodb_port, 27017);
-        assert!(probe.mongo.mongodb_admin);
-        assert!(probe.mongo.overridden_by_uri().is_empty());
+        let probe = Probe::args(&[]);
+        assert_eq!(probe.collection_names(), CollectionNames::default());
+        assert_eq!(probe.mongodb_port, 27017);
+        assert!(probe.mongodb_admin);
+        assert!(probe.overridden_by_uri().is_empty());
     }
 
     #[test]
     fn uri_credentials_are_redacted() {
         assert_eq!(redact_uri("mongodb://u:p@h:1/db"), "mongodb://***@h:1/db");
         assert_eq!(redact_uri("mongodb://h:1/db"), "mongodb://h:1/db");
-        let probe = Probe::parse_from(["p", "--mongodb-uri", "mongodb://a:secret@h/"]);
-        assert!(!probe.mongo.redacted().contains("secret"));
-        let probe = Probe::parse_from(["p", "--mongodb-password", "secret", "--mongodb-host", "h"]);
-        assert!(!probe.mongo.redacted().contains("secret"));
+        let probe = Probe::args(&["--mongodb-uri", "mongodb://a:secret@h/"]);
+        assert!(!probe.redacted().contains("secret"));
+        let probe = Probe::args(&["--mongodb-password", "secret", "--mongodb-host", "h"]);
+        assert!(!probe.redacted().contains("secret"));
     }
 
     #[test]
     fn uri_overrides_are_named() {
-        let probe =
-            Probe::parse_from(["p", "--mongodb-uri", "mongodb://h/", "--mongodb-host", "x"]);
-        assert_eq!(probe.mongo.overridden_by_uri(), ["MONGODB_HOST"]);
+        let probe = Probe::args(&["--mongodb-uri", "mongodb://h/", "--mongodb-host", "x"]);
+        assert_eq!(probe.overridden_by_uri(), ["MONGODB_HOST"]);
     }
 }

@@ -89,10 +89,9 @@ pub async fn connect(
 mod tests {
     use super::*;
     use crate::config::Probe;
-    use clap::Parser;
 
     fn settings(args: &[&str]) -> MongoSettings {
-        Probe::parse_from(std::iter::once("p").chain(args.iter().copied())).mongo
+        Probe::args(args)
     }
 
     #[tokio::test]

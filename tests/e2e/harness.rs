@@ -11,6 +11,7 @@ use lapin::options::{ExchangeDeclareOptions, QueueDeclareOptions, QueueDeleteOpt
 use lapin::types::FieldTable;
 use lapin::{Channel, Connection, ExchangeKind};
 use logwriter::{CancellationToken, LogWriter, Settings};
+use mongodb::error::ErrorKind;
 use mongodb::Database;
 use tokio::task::JoinHandle;
 
@@ -198,14 +199,21 @@ impl Run {
         cursor.try_collect().await.expect("documents")
     }
 
-    /// Index names of a collection, sorted.
+    /// Index names of a collection, sorted; none while the collection does not exist yet
+    /// (NamespaceNotFound, code 26: the writer creates it with its indexes).
     pub async fn index_names(&self, collection: &str) -> Vec<String> {
-        let mut names = self
+        let listed = self
             .db
             .collection::<Document>(collection)
             .list_index_names()
-            .await
-            .expect("indexes");
+            .await;
+        let mut names = match listed {
+            Ok(names) => names,
+            Err(error) if matches!(&*error.kind, ErrorKind::Command(e) if e.code == 26) => {
+                Vec::new()
+            }
+            Err(error) => panic!("listIndexes on {collection}: {error}"),
+        };
         names.sort();
         names
     }
