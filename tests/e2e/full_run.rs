@@ -141,18 +141,7 @@ async fn check_metadata(run: &Run, total: usize) {
     );
     assert_eq!(number(m.get("Messages")), total as i64);
     assert_eq!(number(m.get("InvalidMessages")), 0);
-    let topics: Vec<(String, i64)> = m
-        .get_array("Topics")
-        .unwrap()
-        .iter()
-        .filter_map(Bson::as_document)
-        .map(|t| {
-            (
-                t.get_str("Topic").unwrap().to_owned(),
-                number(t.get("Messages")),
-            )
-        })
-        .collect();
+    let topics = topic_counts_of(m);
     assert_eq!(
         topics,
         [
@@ -164,6 +153,22 @@ async fn check_metadata(run: &Run, total: usize) {
             ("energy.production.process3".to_owned(), 5),
         ]
     );
+}
+
+/// The metadata document's `Topics` as `(Topic, Messages)` pairs, in stored order.
+pub fn topic_counts_of(metadata: &Document) -> Vec<(String, i64)> {
+    let topics = metadata.get_array("Topics").expect("Topics array");
+    let entry = |t: &Document| {
+        (
+            t.get_str("Topic").expect("Topic").to_owned(),
+            number(t.get("Messages")),
+        )
+    };
+    topics
+        .iter()
+        .filter_map(Bson::as_document)
+        .map(entry)
+        .collect()
 }
 
 /// An integer field, whatever its BSON width.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use bson::{Bson, Document};
 use serde_json::{json, Value};
 
-use crate::full_run::number;
+use crate::full_run::{number, topic_counts_of};
 use crate::harness::{Run, SIMULATION_ID};
 use integration_tests::simgen::Message;
 
@@ -226,18 +226,7 @@ async fn check_counts(run: &Run, m: &Document) {
             .entry(d.get_str("Topic").unwrap().to_owned())
             .or_insert(0_i64) += 1;
     }
-    let topics: Vec<(String, i64)> = m
-        .get_array("Topics")
-        .unwrap()
-        .iter()
-        .filter_map(Bson::as_document)
-        .map(|t| {
-            (
-                t.get_str("Topic").unwrap().to_owned(),
-                number(t.get("Messages")),
-            )
-        })
-        .collect();
+    let topics = topic_counts_of(m);
     assert_eq!(
         topics,
         expected.into_iter().collect::<Vec<_>>(),
