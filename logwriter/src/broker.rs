@@ -193,9 +193,15 @@ pub async fn open_with_retry(config: &Broker, token: &CancellationToken) -> Opti
 }
 
 /// Authentication failures, access refusals and precondition failures need an operator;
-/// network errors do not.
+/// network errors do not. A server certificate that does not verify needs one too (a CA
+/// file to configure): retrying alone never fixes it. rustls reports it only as the text
+/// of an I/O error ("invalid peer certificate: …"), hence the text test.
 fn needs_operator(error: &lapin::Error) -> bool {
-    error.is_amqp_error() || matches!(error.kind(), lapin::ErrorKind::AuthProviderError(_))
+    let untrusted_certificate = matches!(error.kind(), lapin::ErrorKind::IOError(io)
+        if io.to_string().contains("invalid peer certificate"));
+    error.is_amqp_error()
+        || untrusted_certificate
+        || matches!(error.kind(), lapin::ErrorKind::AuthProviderError(_))
 }
 
 impl Session {
@@ -224,5 +230,18 @@ impl Session {
     pub async fn close(&self) {
         let _ = self.channel.close(200, "OK".into()).await;
         let _ = self.connection.close(200, "OK".into()).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certificate_failures_need_an_operator_and_network_errors_do_not() {
+        let untrusted = std::io::Error::other("invalid peer certificate: UnknownIssuer");
+        assert!(needs_operator(&lapin::Error::from(untrusted)));
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert!(!needs_operator(&lapin::Error::from(refused)));
     }
 }

@@ -88,6 +88,10 @@ async fn without_the_ca_file_the_certificate_is_refused_and_retried_until_sigter
     assert!(attempts >= 2, "retried:\n{text}");
     let line = text.lines().find(|l| l.contains(failed)).expect("line");
     assert!(line.to_lowercase().contains("certificate"), "{line}");
+    assert!(
+        line.contains("ERROR"),
+        "an untrusted certificate needs an operator: {line}"
+    );
     assert!(line.contains("retrying in"), "{line}");
     assert_eq!(
         run.queue_state().await,
