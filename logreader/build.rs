@@ -1,4 +1,4 @@
-//! Generates `api.html` (served at `/api.html`, logreader.md §12) from `docs/api.md` at build
+//! Generates `api.html` (served at `/api.html`, docs/spec/logreader.md §12) from `docs/api.md` at build
 //! time. The converter is deliberately small: headings, paragraphs, tables, fenced code
 //! blocks, lists, inline code, bold and links, plus a table of contents. No dependency.
 

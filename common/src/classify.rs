@@ -1,4 +1,4 @@
-//! Classification of a delivery body (messages.md §4): valid, valid generic or invalid,
+//! Classification of a delivery body (docs/spec/messages.md §4): valid, valid generic or invalid,
 //! with the reason.
 //!
 //! [`classify`] applies rows 1–12 of the decision table (§4.4) to the body alone. The §5
@@ -18,7 +18,7 @@ use crate::time::{format_normalised, parse_message_datetime};
 /// The entries of a parsed JSON object, in order.
 pub type Object = Vec<(String, Json)>;
 
-/// What a body is, by the decision table of messages.md §4.4 (rows 1–12).
+/// What a body is, by the decision table of docs/spec/messages.md §4.4 (rows 1–12).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Classified<'a> {
     /// Row 1: the body is not UTF-8 (stored as base64).
@@ -64,7 +64,7 @@ pub struct ValidMessage<'a> {
     pub text: &'a str,
 }
 
-/// Classifies one delivery body (messages.md §4.1–§4.4, rows 1–12).
+/// Classifies one delivery body (docs/spec/messages.md §4.1–§4.4, rows 1–12).
 pub fn classify(body: &[u8]) -> Classified<'_> {
     let Ok(text) = std::str::from_utf8(body) else {
         return Classified::NotUtf8;
@@ -126,7 +126,7 @@ fn base_attributes(
     Ok((simulation_id, timestamp))
 }
 
-/// Why a delivery is stored as invalid (messages.md §4.4, §5; logwriter.md §7.5).
+/// Why a delivery is stored as invalid (docs/spec/messages.md §4.4, §5; docs/spec/logwriter.md §7.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InvalidReason {
     /// Row 1: the body is not UTF-8.
@@ -155,7 +155,7 @@ pub enum InvalidReason {
     IntegerOutOfRange,
     /// §5: the encoded document is larger than 16 MiB.
     TooLarge,
-    /// logwriter.md §7.5: the server rejected the document with a permanent error.
+    /// docs/spec/logwriter.md §7.5: the server rejected the document with a permanent error.
     ServerRejected,
 }
 
@@ -181,7 +181,7 @@ impl InvalidReason {
     }
 }
 
-/// The special role of a valid message (messages.md §4.5).
+/// The special role of a valid message (docs/spec/messages.md §4.5).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Role {
     /// A well-formed `SimState`.

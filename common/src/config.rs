@@ -1,4 +1,4 @@
-//! Settings shared by both programs (logwriter.md §1, logreader.md §2) and the value parsers
+//! Settings shared by both programs (docs/spec/logwriter.md §1, docs/spec/logreader.md §2) and the value parsers
 //! both use, so `true`/`false`, integers and empty variables behave the same everywhere.
 //!
 //! Every setting is an environment variable with the original component's name and also a
@@ -55,7 +55,7 @@ pub fn parse_float(value: &str) -> Result<f64, String> {
 }
 
 /// Removes the program's variables that are set to the empty string, so that clap applies
-/// their defaults: "a variable set to the empty string counts as unset" (logwriter.md §1.1),
+/// their defaults: "a variable set to the empty string counts as unset" (docs/spec/logwriter.md §1.1),
 /// which lets an env file carry `VAR=` lines. Call it first thing in `main`, before any
 /// thread exists, because it edits the process environment.
 pub fn unset_empty_variables(command: &clap::Command) {

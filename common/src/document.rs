@@ -1,4 +1,4 @@
-//! The stored documents (messages.md §5–§6; logwriter.md §7.5).
+//! The stored documents (docs/spec/messages.md §5–§6; docs/spec/logwriter.md §7.5).
 //!
 //! [`ingest`] is the whole pure path of one delivery: classify (§4), build the valid
 //! document (§6.1) or the invalid wrapper (§6.2), and replace a document MongoDB would
@@ -24,7 +24,7 @@ pub use invalid::{MAX_TEXT_BYTES, MINIMAL_TEXT_BYTES};
 pub use mapping::{encoded_size, MAX_DOCUMENT_BYTES};
 use valid::ValidParts;
 
-/// The deterministic `_id` of a delivery (messages.md §6.3): the first 12 bytes of
+/// The deterministic `_id` of a delivery (docs/spec/messages.md §6.3): the first 12 bytes of
 /// SHA-256(u32 big-endian routing-key length ‖ routing key ‖ body).
 ///
 /// A routing key longer than `u32::MAX` bytes cannot exist (AMQP limits it to 255), so the
@@ -44,7 +44,7 @@ pub fn message_id(routing_key: &[u8], body: &[u8]) -> ObjectId {
 /// The one document a delivery becomes, plus what the writer needs to route it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ingested {
-    /// The document `_id` (messages.md §6.3).
+    /// The document `_id` (docs/spec/messages.md §6.3).
     pub id: ObjectId,
     /// The routing key, decoded as lossy UTF-8.
     pub topic: String,
@@ -57,25 +57,25 @@ pub struct Ingested {
 pub enum Outcome {
     /// Goes to `<prefix><simulation_id>`.
     Valid {
-        /// The document to insert (messages.md §6.1).
+        /// The document to insert (docs/spec/messages.md §6.1).
         doc: Document,
         /// The normalised `SimulationId`.
         simulation_id: String,
         /// The stored `Timestamp`: the message's own, or now when it had none.
         timestamp: DateTime<Utc>,
-        /// The special role (messages.md §4.5).
+        /// The special role (docs/spec/messages.md §4.5).
         role: Role,
     },
     /// Goes to the run simulation's invalid collection (the writer decides which).
     Invalid {
-        /// The wrapper document (messages.md §6.2).
+        /// The wrapper document (docs/spec/messages.md §6.2).
         doc: Document,
         /// Why the delivery is invalid.
         reason: InvalidReason,
     },
 }
 
-/// Classifies and builds the document for one delivery (messages.md §4–§6). `now` is
+/// Classifies and builds the document for one delivery (docs/spec/messages.md §4–§6). `now` is
 /// truncated to whole milliseconds here.
 pub fn ingest(routing_key: &[u8], body: &[u8], now: DateTime<Utc>) -> Ingested {
     let id = message_id(routing_key, body);
@@ -153,15 +153,15 @@ fn valid_outcome(
     }
 }
 
-/// Drops sub-millisecond digits: stored dates have millisecond precision (messages.md §1).
+/// Drops sub-millisecond digits: stored dates have millisecond precision (docs/spec/messages.md §1).
 fn truncate_to_millis(t: DateTime<Utc>) -> DateTime<Utc> {
     let nanos = t.nanosecond() / 1_000_000 * 1_000_000;
     // `nanos` is at most the original value, which is always accepted.
     t.with_nanosecond(nanos).unwrap_or(t)
 }
 
-/// logwriter.md §7.5 first fallback: the raw-text (or base64) invalid document with the
-/// same `_id`, and the `Timestamp` rule of messages.md §5.
+/// docs/spec/logwriter.md §7.5 first fallback: the raw-text (or base64) invalid document with the
+/// same `_id`, and the `Timestamp` rule of docs/spec/messages.md §5.
 pub fn server_rejected_document(
     id: ObjectId,
     routing_key: &[u8],
@@ -177,7 +177,7 @@ pub fn server_rejected_document(
     invalid::raw_document(id, timestamp.unwrap_or(now), body, &topic)
 }
 
-/// logwriter.md §7.5 last resort: `{_id, Timestamp: now, InvalidJsonMessage: <first 1024
+/// docs/spec/logwriter.md §7.5 last resort: `{_id, Timestamp: now, InvalidJsonMessage: <first 1024
 /// bytes of the text, cut at a character boundary>, OriginalSize, Topic}`.
 pub fn minimal_invalid_document(
     id: ObjectId,

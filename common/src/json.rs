@@ -1,4 +1,4 @@
-//! The message JSON parser (messages.md §4.1).
+//! The message JSON parser (docs/spec/messages.md §4.1).
 //!
 //! RFC 8259 plus the literals `NaN`, `Infinity` and `-Infinity`, integers of any size,
 //! last-wins duplicate keys kept at the first key's position, preserved key order and a
@@ -11,7 +11,7 @@
 //! its members, so a text is too deep when more than [`MAX_DEPTH`] objects/arrays are open
 //! at once (90 nested `[` are accepted, 91 are not; scalars never add a level).
 //!
-//! Precedence (messages.md §4.4 rows 2 and 3): `TooDeep` is reported only when the whole
+//! Precedence (docs/spec/messages.md §4.4 rows 2 and 3): `TooDeep` is reported only when the whole
 //! text is otherwise valid JSON. Containers past the limit are still checked for syntax, so
 //! deep *and* broken text is `NotJson`, exactly as the decision table orders the rows.
 
@@ -23,7 +23,7 @@ mod tests;
 use lexer::Lexer;
 use stack::Stack;
 
-/// Deepest accepted nesting (messages.md §4.1).
+/// Deepest accepted nesting (docs/spec/messages.md §4.1).
 pub const MAX_DEPTH: usize = 90;
 
 /// A parsed JSON value.
@@ -50,10 +50,10 @@ pub enum Json {
 /// Why a text is not accepted as message JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
-    /// The text is not JSON (messages.md §4.4 row 2).
+    /// The text is not JSON (docs/spec/messages.md §4.4 row 2).
     #[error("not JSON")]
     NotJson,
-    /// The text is JSON but nests deeper than [`MAX_DEPTH`] (messages.md §4.4 row 3).
+    /// The text is JSON but nests deeper than [`MAX_DEPTH`] (docs/spec/messages.md §4.4 row 3).
     #[error("JSON nests deeper than {MAX_DEPTH} levels")]
     TooDeep,
 }
@@ -81,7 +81,7 @@ pub fn lookup<'a>(entries: &'a [(String, Json)], key: &str) -> Option<&'a Json> 
     entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 
-/// Parses one JSON text (messages.md §4.1).
+/// Parses one JSON text (docs/spec/messages.md §4.1).
 pub fn parse(text: &str) -> Result<Json, ParseError> {
     let mut lexer = Lexer::new(text);
     let mut stack = Stack::default();

@@ -3,12 +3,12 @@
 //!
 //! # Layout
 //!
-//! * [`time`]: the writer datetime grammar (messages.md §3) and the reader's wider ISO 8601
-//!   grammar for query parameters and block `TimeIndex` items (logreader.md §5.2).
-//! * [`json`]: the message JSON parser (messages.md §4.1): `NaN`/`Infinity`, integers of any
+//! * [`time`]: the writer datetime grammar (docs/spec/messages.md §3) and the reader's wider ISO 8601
+//!   grammar for query parameters and block `TimeIndex` items (docs/spec/logreader.md §5.2).
+//! * [`json`]: the message JSON parser (docs/spec/messages.md §4.1): `NaN`/`Infinity`, integers of any
 //!   size, last-wins duplicate keys, a depth limit.
-//! * [`classify`]: valid / valid generic / invalid, with the reason (messages.md §4).
-//! * [`document`]: the stored documents (messages.md §5–§6): deterministic `_id`, valid and
+//! * [`classify`]: valid / valid generic / invalid, with the reason (docs/spec/messages.md §4).
+//! * [`document`]: the stored documents (docs/spec/messages.md §5–§6): deterministic `_id`, valid and
 //!   invalid shapes, and the checks for documents MongoDB would refuse.
 //! * [`topic`]: AMQP topic pattern to an anchored, linear-time regular expression.
 //! * [`schema`]: collection names, field names and index definitions.

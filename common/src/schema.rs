@@ -1,5 +1,5 @@
 //! Names fixed by the storage contract: collections, document fields and indexes
-//! (messages.md §6, logwriter.md §8–§9). Both programs use these constants so the writer and
+//! (docs/spec/messages.md §6, docs/spec/logwriter.md §8–§9). Both programs use these constants so the writer and
 //! the reader can never disagree on a spelling.
 
 use bson::{doc, Document};
@@ -16,7 +16,7 @@ pub const DEFAULT_INVALID_MESSAGES_PREFIX: &str = "invalid_simulation_";
 pub const DEFAULT_COLLECTION_IDENTIFIER: &str = "SimulationId";
 /// Default database of both programs (compatibility.md item 1).
 pub const DEFAULT_DATABASE: &str = "logs";
-/// Suffix of the invalid collection used while no run simulation id is known (logwriter.md §6.3).
+/// Suffix of the invalid collection used while no run simulation id is known (docs/spec/logwriter.md §6.3).
 pub const UNKNOWN_SIMULATION: &str = "unknown";
 
 /// Message document fields.
@@ -53,7 +53,7 @@ pub mod field {
     pub const ORIGINAL_SIZE: &str = "OriginalSize";
 }
 
-/// Metadata document fields (logwriter.md §8.1); the id key itself is configurable.
+/// Metadata document fields (docs/spec/logwriter.md §8.1); the id key itself is configurable.
 pub mod metadata {
     /// Minimum valid `Timestamp`.
     pub const START_TIME: &str = "StartTime";
@@ -114,7 +114,7 @@ impl CollectionNames {
 /// One index of the product: a name, ascending keys and whether it is unique or sparse.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexSpec {
-    /// Index name, fixed by logwriter.md §9.
+    /// Index name, fixed by docs/spec/logwriter.md §9.
     pub name: &'static str,
     /// Key fields, all ascending.
     pub keys: Vec<String>,

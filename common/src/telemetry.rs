@@ -1,5 +1,5 @@
-//! Logging set-up, the only place a tracing subscriber is installed (logwriter.md §13,
-//! logreader.md §14).
+//! Logging set-up, the only place a tracing subscriber is installed (docs/spec/logwriter.md §13,
+//! docs/spec/logreader.md §14).
 //!
 //! Lines go to stdout and, when a log file is configured, to that file as well. The text
 //! layout is a Python-logging style pattern (`%(asctime)s --- %(levelname)8s --- %(message)s`)

@@ -1,4 +1,4 @@
-//! AMQP topic patterns (logreader.md §6): the `topic` query parameter matches a document's
+//! AMQP topic patterns (docs/spec/logreader.md §6): the `topic` query parameter matches a document's
 //! `Topic` exactly as RabbitMQ matches a binding key against a routing key.
 //!
 //! Two independent implementations live here. [`topic_regex`] is what the reader sends to
@@ -19,7 +19,7 @@ const STAR: &str = "*";
 /// exactly the topics [`topic_matches`] accepts. A document without a string `Topic` never
 /// matches.
 ///
-/// Built as the "Reference translation" of logreader.md §6: runs of `#` words collapse into
+/// Built as the "Reference translation" of docs/spec/logreader.md §6: runs of `#` words collapse into
 /// one, then `^` + one piece per word + `\z`. It has no back-references or nested
 /// unbounded repetition of ambiguous parts, so it runs in linear time on both MongoDB (PCRE)
 /// and FerretDB (Go's RE2 syntax). Every ASCII character other than `A–Z`, `a–z` and `0–9`
@@ -138,7 +138,7 @@ mod tests {
         }
     }
 
-    /// Checks one row of the table in logreader.md §6 with both implementations.
+    /// Checks one row of the table in docs/spec/logreader.md §6 with both implementations.
     fn check_row(pattern: &str, matching: &[&str], not_matching: &[&str]) {
         for topic in matching {
             assert!(topic_matches(pattern, topic), "{pattern:?} vs {topic:?}");
@@ -156,7 +156,7 @@ mod tests {
         }
     }
 
-    /// One test per row of the table in logreader.md §6.
+    /// One test per row of the table in docs/spec/logreader.md §6.
     macro_rules! rows {
         ($($name:ident: $pattern:expr, [$($yes:expr),*], [$($no:expr),*];)*) => {$(
             #[test]

@@ -1,5 +1,5 @@
 //! `ApiError`: every failure a request can end in, with the exact status and body of
-//! logreader.md §3.4. Client-caused variants return their own text; database outages and
+//! docs/spec/logreader.md §3.4. Client-caused variants return their own text; database outages and
 //! internal faults return a fixed text and carry the cause in the response extensions,
 //! where the `log_failures` middleware logs it inside the request span.
 
@@ -43,7 +43,7 @@ pub enum ApiError {
     /// `attrs` absent or blank.
     #[error("missing attrs parameter")]
     MissingAttrs,
-    /// The simulation does not exist (logreader.md §1).
+    /// The simulation does not exist (docs/spec/logreader.md §1).
     #[error("simulation {0:?} not found")]
     SimulationNotFound(String),
     /// The database could not be reached or timed out.

@@ -1,4 +1,4 @@
-//! Settings of logreader (logreader.md §2): every variable is also a flag, parsed once in
+//! Settings of logreader (docs/spec/logreader.md §2): every variable is also a flag, parsed once in
 //! `main` and passed down. Invalid values stop start-up with clap's message (exit code 2),
 //! which names the variable through the value placeholder (`<LOGREADER_PORT>`).
 
@@ -57,7 +57,7 @@ pub enum LogFormatSetting {
     Json,
 }
 
-/// The CORS policy selected by `LOGREADER_CORS_ORIGINS` (logreader.md §13.5).
+/// The CORS policy selected by `LOGREADER_CORS_ORIGINS` (docs/spec/logreader.md §13.5).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CorsOrigins {
     /// No CORS headers at all.

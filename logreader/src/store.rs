@@ -41,7 +41,7 @@ impl Store {
         }
     }
 
-    /// Whether the valid or the invalid collection of `id` exists (logreader.md §1).
+    /// Whether the valid or the invalid collection of `id` exists (docs/spec/logreader.md §1).
     pub async fn simulation_exists(&self, id: &str) -> Result<bool, ApiError> {
         let names = [self.names.messages(id), self.names.invalid_messages(id)];
         let found = self

@@ -1,4 +1,4 @@
-//! The acknowledgement watermark of logwriter.md §3 (pure).
+//! The acknowledgement watermark of docs/spec/logwriter.md §3 (pure).
 //!
 //! A delivery is acknowledged only once it is *settled* (stored, a duplicate, or past the
 //! last-resort path), because an ack tells the broker it may forget the message: acking on

@@ -1,4 +1,4 @@
-//! The retry schedule of logwriter.md §7.6 and §11.1, as a pure function: 1 s, doubling up
+//! The retry schedule of docs/spec/logwriter.md §7.6 and §11.1, as a pure function: 1 s, doubling up
 //! to 30 s, each delay multiplied by a random factor in [0.8, 1.2] and capped at 30 s.
 //!
 //! The schedule is a value, not a sleeping loop, so it is unit-tested without time travel;

@@ -1,4 +1,4 @@
-//! The RabbitMQ side (logwriter.md §2, §11.1): connect, declare the topology in the fixed
+//! The RabbitMQ side (docs/spec/logwriter.md §2, §11.1): connect, declare the topology in the fixed
 //! order (qos, exchange, queue, bind, consume), and reconnect forever with backoff.
 
 use lapin::options::{

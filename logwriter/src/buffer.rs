@@ -1,4 +1,4 @@
-//! Per-simulation buffers and their flush triggers (logwriter.md §5), plus the pending list
+//! Per-simulation buffers and their flush triggers (docs/spec/logwriter.md §5), plus the pending list
 //! of invalid messages that wait for the run simulation id (§6.3). Pure: no I/O, and time is
 //! passed in.
 

@@ -1,4 +1,4 @@
-//! Validated configuration: the rules of logwriter.md §1.1–§1.2 that go beyond parsing one
+//! Validated configuration: the rules of docs/spec/logwriter.md §1.1–§1.2 that go beyond parsing one
 //! value (required exchange, TLS versions, queue name length, clamping, effective prefetch,
 //! the normalised run simulation id). A [`Config`] is ready to use; building it does no I/O
 //! apart from reading the CA file.

@@ -1,4 +1,4 @@
-//! The consumer loop (logwriter.md §3–§4, §10–§12): next delivery, next buffer deadline,
+//! The consumer loop (docs/spec/logwriter.md §3–§4, §10–§12): next delivery, next buffer deadline,
 //! statistics tick or cancellation → handle → flush → ack.
 //!
 //! Only the *wait* is raced against cancellation. Handling a delivery, a flush (with its

@@ -1,4 +1,4 @@
-//! Store errors and their classification (logwriter.md §7.4): what the write loop asks of an
+//! Store errors and their classification (docs/spec/logwriter.md §7.4): what the write loop asks of an
 //! error is only "retry it, and how loudly?", and of a per-document failure "stored, retry,
 //! or move it to the invalid collection?". Both answers come from here, so the loop never
 //! matches on driver variants.

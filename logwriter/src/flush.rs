@@ -1,4 +1,4 @@
-//! Writing a buffer (logwriter.md §7): indexes first, then one unordered `insert_many` per
+//! Writing a buffer (docs/spec/logwriter.md §7): indexes first, then one unordered `insert_many` per
 //! collection, duplicates counted as stored, transient failures retried with backoff, and
 //! documents the server rejects moved to the invalid collection with the same `_id`
 //! (`rejected.rs`). Only when every document of the flush is settled are its deliveries

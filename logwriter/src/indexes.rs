@@ -1,4 +1,4 @@
-//! Index creation from the writer's side (logwriter.md §9): once per collection and process,
+//! Index creation from the writer's side (docs/spec/logwriter.md §9): once per collection and process,
 //! before the first insert, again at stop; the metadata indexes before the first write unless
 //! start-up managed them. Index problems are logged by the store and never block writes; only
 //! an unreachable server is retried, like any write.

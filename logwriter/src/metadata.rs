@@ -1,4 +1,4 @@
-//! The metadata document (logwriter.md §8): one atomic upsert with `$min`/`$max`/`$set`
+//! The metadata document (docs/spec/logwriter.md §8): one atomic upsert with `$min`/`$max`/`$set`
 //! (never a read-modify-write), the final recount at stop, and the update document as a pure
 //! function.
 

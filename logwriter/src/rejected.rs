@@ -1,8 +1,8 @@
-//! Documents the server refuses (logwriter.md §7.4–§7.5): the raw-text fallback with the same
+//! Documents the server refuses (docs/spec/logwriter.md §7.4–§7.5): the raw-text fallback with the same
 //! `_id`, the minimal last resort, and the one server quirk that needs a check before the
 //! insert.
 //!
-//! FerretDB 1.24 (SQLite backend) cannot store non-finite doubles, which messages.md allows
+//! FerretDB 1.24 (SQLite backend) cannot store non-finite doubles, which docs/spec/messages.md allows
 //! (`NaN`, `Infinity`, `-Infinity`, `1e400`). How it refuses them decides what the writer must
 //! do:
 //!

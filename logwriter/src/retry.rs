@@ -1,4 +1,4 @@
-//! MongoDB retry bookkeeping (logwriter.md §7.6, §13.2): the backoff reset and the one-time
+//! MongoDB retry bookkeeping (docs/spec/logwriter.md §7.6, §13.2): the backoff reset and the one-time
 //! "Connected" line after a success, and the log line plus backoff sleep after a failure.
 //! Operational errors are logged at ERROR at most once per 30 s, because an operator must act
 //! but a log line per retry would bury everything else.

@@ -1,4 +1,4 @@
-//! The raw settings (logwriter.md §1.2): every variable of the original Python LogWriter
+//! The raw settings (docs/spec/logwriter.md §1.2): every variable of the original Python LogWriter
 //! plus the `LOGWRITER_…` extensions, each also a flag. Values are parsed here; rules that
 //! involve several settings, clamping and defaults derived from other values live in
 //! [`crate::config`].
@@ -10,7 +10,7 @@ use clap::{Parser, ValueEnum};
 use common::config::{parse_bool, parse_float, parse_integer, parse_port, MongoSettings};
 use common::telemetry::DEFAULT_PATTERN;
 
-/// Queue mode (logwriter.md §2.2).
+/// Queue mode (docs/spec/logwriter.md §2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum QueueMode {
     /// A named durable queue `logwriter.<exchange>`: nothing is lost across restarts.

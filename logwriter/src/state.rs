@@ -1,4 +1,4 @@
-//! What logwriter remembers per simulation (logwriter.md §5.3, §8.4) and the counters of the
+//! What logwriter remembers per simulation (docs/spec/logwriter.md §5.3, §8.4) and the counters of the
 //! statistics block (§12). Pure; it survives broker reconnects and ends with the process.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

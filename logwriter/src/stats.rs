@@ -1,4 +1,4 @@
-//! The statistics block (logwriter.md §12), rendered from the state as plain text. Pure.
+//! The statistics block (docs/spec/logwriter.md §12), rendered from the state as plain text. Pure.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

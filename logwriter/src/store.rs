@@ -1,5 +1,5 @@
 //! The MongoDB side: one attempt of each storage operation, with errors classified
-//! (logwriter.md §7–§9). Retrying is the caller's business, so every method here is a single
+//! (docs/spec/logwriter.md §7–§9). Retrying is the caller's business, so every method here is a single
 //! driver call (or a short fixed sequence) that always runs to completion: the writer never
 //! drops an in-flight driver future.
 

@@ -1,4 +1,4 @@
-//! Delivery handling (logwriter.md §4–§6): classify, update the simulation's state, buffer,
+//! Delivery handling (docs/spec/logwriter.md §4–§6): classify, update the simulation's state, buffer,
 //! and flush when a trigger holds. One delivery at a time, in arrival order; a flush
 //! (including its retries) finishes before the next delivery is handled.
 

@@ -1,4 +1,4 @@
-//! When the indexes appear (logwriter.md §9; acceptance items 66–67): the metadata indexes
+//! When the indexes appear (docs/spec/logwriter.md §9; acceptance items 66–67): the metadata indexes
 //! right after start-up with no message at all, and the per-simulation ones after the first
 //! flush, long before `stopped`.
 

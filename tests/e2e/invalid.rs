@@ -1,5 +1,5 @@
 //! Every invalid-message kind lands in the run's invalid collection with the right shape
-//! (messages.md §4.4, §5, §6.2), including those that arrived before the run id was known.
+//! (docs/spec/messages.md §4.4, §5, §6.2), including those that arrived before the run id was known.
 
 use std::time::Duration;
 

@@ -1,5 +1,5 @@
 //! The metadata document through a run with a mid-run restart and a late second run
-//! (logwriter.md §8; acceptance items 58–65): fields after `running`, `Epochs` and
+//! (docs/spec/logwriter.md §8; acceptance items 58–65): fields after `running`, `Epochs` and
 //! `Processes` from well-formed known types only, `$min`/`$max` semantics, invalid messages
 //! without influence, exact final counts and kept `Processes` after a restart.
 

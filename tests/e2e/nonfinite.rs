@@ -1,7 +1,7 @@
-//! `NaN`, `Infinity`, `-Infinity` and `1e400` are valid message content (messages.md §6.1,
+//! `NaN`, `Infinity`, `-Infinity` and `1e400` are valid message content (docs/spec/messages.md §6.1,
 //! acceptance item 23). MongoDB stores them as doubles. FerretDB 1.24 cannot: the writer
 //! stores each such message as the raw-text invalid document with the same `_id`
-//! (logwriter.md §7.5) and the rest of the batch normally, instead of retrying forever.
+//! (docs/spec/logwriter.md §7.5) and the rest of the batch normally, instead of retrying forever.
 
 use std::time::Duration;
 
@@ -81,7 +81,7 @@ async fn non_finite_numbers_are_doubles_on_mongodb_and_raw_text_on_ferretdb() {
             assert_eq!(
                 common::time::format_normalised(at),
                 "2020-06-03T04:05:00.000Z",
-                "the message's own Timestamp (messages.md §5)"
+                "the message's own Timestamp (docs/spec/messages.md §5)"
             );
         }
         let metadata = &run.documents("simulations").await[0];

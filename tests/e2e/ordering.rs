@@ -1,4 +1,4 @@
-//! Order and topology (logwriter.md §2.2, §4; acceptance items 40 and 48): one publisher's
+//! Order and topology (docs/spec/logwriter.md §2.2, §4; acceptance items 40 and 48): one publisher's
 //! documents are inserted in publish order across batches, `stopped` comes after everything
 //! published before it, and exclusive mode uses a server-named exclusive queue.
 

@@ -1,4 +1,4 @@
-//! Broker connection loss (logwriter.md §11.1): the writer reconnects, the broker redelivers
+//! Broker connection loss (docs/spec/logwriter.md §11.1): the writer reconnects, the broker redelivers
 //! what was unsettled, and nothing is lost or stored twice.
 
 use std::time::{Duration, Instant};

@@ -1,4 +1,4 @@
-//! SIGTERM/SIGINT (logwriter.md §10.2): everything received is stored, exit 0, the durable
+//! SIGTERM/SIGINT (docs/spec/logwriter.md §10.2): everything received is stored, exit 0, the durable
 //! queue is kept, and a restarted writer continues the run.
 
 use std::time::{Duration, Instant};

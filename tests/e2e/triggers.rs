@@ -1,4 +1,4 @@
-//! Flush triggers observed through the database (logwriter.md §5.2): count, role, deadline.
+//! Flush triggers observed through the database (docs/spec/logwriter.md §5.2): count, role, deadline.
 
 use std::time::{Duration, Instant};
 

@@ -34,7 +34,7 @@ pub struct Message {
     pub body: Vec<u8>,
 }
 
-/// Invalid bodies, one per kind of messages.md §4.4 rows 1–9 and §5, with their reason code.
+/// Invalid bodies, one per kind of docs/spec/messages.md §4.4 rows 1–9 and §5, with their reason code.
 pub fn invalid_bodies(simulation_id: &str) -> Vec<(&'static str, Vec<u8>)> {
     let base = |extra: &str| {
         format!(r#"{{"Type":"General","SimulationId":"{simulation_id}"{extra}}}"#).into_bytes()

@@ -1,4 +1,4 @@
-//! End-to-end test of the web UI (spec logreader.md §12, acceptance items 132–133): the real
+//! End-to-end test of the web UI (spec docs/spec/logreader.md §12, acceptance items 132–133): the real
 //! logreader, started in-process on port 0 against the real MongoDB-wire server with the
 //! conformance fixtures loaded, is driven in headless Chromium by `tests/ui/ui.mjs`
 //! (playwright-core). `scripts/test` installs Chromium and the npm packages; when either,

@@ -1,4 +1,4 @@
-// End-to-end test of the logreader web UI (spec logreader.md §12, acceptance items 132–133)
+// End-to-end test of the logreader web UI (spec docs/spec/logreader.md §12, acceptance items 132–133)
 // in headless Chromium, driven by playwright-core.
 //
 //   node tests/ui/ui.mjs <base-url>

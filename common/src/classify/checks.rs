@@ -1,4 +1,4 @@
-//! The full checks of the known types (messages.md §4.3) and the role they give (§4.5).
+//! The full checks of the known types (docs/spec/messages.md §4.3) and the role they give (§4.5).
 //!
 //! Each type has a table of `(check name, check)` in the order of the §4.3 table; the first
 //! failing check makes the message valid generic.

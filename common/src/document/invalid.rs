@@ -1,5 +1,5 @@
-//! The invalid wrappers (messages.md §6.2) and the server-rejected fallbacks
-//! (logwriter.md §7.5).
+//! The invalid wrappers (docs/spec/messages.md §6.2) and the server-rejected fallbacks
+//! (docs/spec/logwriter.md §7.5).
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -12,10 +12,10 @@ use super::InvalidReason;
 use crate::classify::Object;
 use crate::schema::field;
 
-/// Longest `InvalidJsonMessage` string before truncation (messages.md §6.2 (d)): 15 MiB.
+/// Longest `InvalidJsonMessage` string before truncation (docs/spec/messages.md §6.2 (d)): 15 MiB.
 pub const MAX_TEXT_BYTES: usize = 15 * 1024 * 1024;
 
-/// Length of the `InvalidJsonMessage` text of the last-resort document (logwriter.md §7.5).
+/// Length of the `InvalidJsonMessage` text of the last-resort document (docs/spec/logwriter.md §7.5).
 pub const MINIMAL_TEXT_BYTES: usize = 1024;
 
 /// The longest prefix of `text` of at most `max` bytes that ends on a char boundary.
@@ -119,7 +119,7 @@ pub(super) fn object_document(
     Ok(doc)
 }
 
-/// The last-resort document of logwriter.md §7.5. It has no `Encoding` field, so a body
+/// The last-resort document of docs/spec/logwriter.md §7.5. It has no `Encoding` field, so a body
 /// that is not UTF-8 is shown with U+FFFD replacements (and the cut still keeps at most
 /// 1024 bytes of text).
 pub(super) fn minimal_document(

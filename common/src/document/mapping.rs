@@ -1,4 +1,4 @@
-//! JSON to BSON (messages.md §6.1 mapping table) and the §5 checks MongoDB would refuse.
+//! JSON to BSON (docs/spec/messages.md §6.1 mapping table) and the §5 checks MongoDB would refuse.
 
 use std::io;
 
@@ -7,7 +7,7 @@ use bson::{Bson, Document};
 use super::InvalidReason;
 use crate::json::Json;
 
-/// Largest document MongoDB stores (messages.md §5): 16 MiB.
+/// Largest document MongoDB stores (docs/spec/messages.md §5): 16 MiB.
 pub const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
 
 /// What the §5 content checks found in a parsed object, at any depth.

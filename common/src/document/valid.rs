@@ -1,4 +1,4 @@
-//! The valid document (messages.md §6.1).
+//! The valid document (docs/spec/messages.md §6.1).
 
 use bson::oid::ObjectId;
 use bson::{Bson, Document};

@@ -1,9 +1,9 @@
 //! The two datetime grammars of the system.
 //!
-//! * The **writer grammar** (messages.md §3) reads `SimulationId`, `Timestamp`, `StartTime`,
+//! * The **writer grammar** (docs/spec/messages.md §3) reads `SimulationId`, `Timestamp`, `StartTime`,
 //!   `EndTime` and the `SIMULATION_ID` setting, and normalises them to whole milliseconds in
 //!   UTC: [`parse_message_datetime`], [`normalise`], [`format_normalised`].
-//! * The **reader grammar** (logreader.md §5.2) is the wider ISO 8601 subset of the original
+//! * The **reader grammar** (docs/spec/logreader.md §5.2) is the wider ISO 8601 subset of the original
 //!   LogReader, used for query parameters and block `TimeIndex` items. It keeps the offset
 //!   as written, because block time points are displayed with it (§9.4):
 //!   [`parse_query_datetime`], [`QueryDateTime`].
@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDateTime, TimeDelta, Timelike, Utc};
 
-/// Parses a message datetime with the writer grammar (messages.md §3.1) and normalises it
+/// Parses a message datetime with the writer grammar (docs/spec/messages.md §3.1) and normalises it
 /// (§3.2): the UTC instant truncated (never rounded) to whole milliseconds.
 ///
 /// Returns `None` when the string does not match the grammar, or when the instant falls
@@ -45,7 +45,7 @@ pub fn normalise(s: &str) -> Option<String> {
     parse_message_datetime(s).map(format_normalised)
 }
 
-/// A value parsed with the reader's ISO 8601 grammar (logreader.md §5.2): a query parameter
+/// A value parsed with the reader's ISO 8601 grammar (docs/spec/logreader.md §5.2): a query parameter
 /// or a block `TimeIndex` item.
 ///
 /// It keeps the local date-time as written (microsecond precision, with `24:00` already
@@ -76,7 +76,7 @@ impl QueryDateTime {
         (self.local - TimeDelta::seconds(i64::from(offset))).and_utc()
     }
 
-    /// The block time-point display of logreader.md §9.4: the local date-time as written,
+    /// The block time-point display of docs/spec/logreader.md §9.4: the local date-time as written,
     /// `.ffffff` only when the microseconds are not 0, then `Z` for a naive value or a zero
     /// offset, otherwise `±HH:MM` (`2020-01-01T00:00:00+02:00`).
     pub fn display(&self) -> String {
@@ -97,7 +97,7 @@ impl QueryDateTime {
     }
 }
 
-/// Parses a value with the reader's ISO 8601 grammar (logreader.md §5.2); `None` when it
+/// Parses a value with the reader's ISO 8601 grammar (docs/spec/logreader.md §5.2); `None` when it
 /// does not match, is not a real date or time, or lies outside years 0001–9999.
 pub fn parse_query_datetime(s: &str) -> Option<QueryDateTime> {
     query::parse(s)

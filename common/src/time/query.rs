@@ -1,4 +1,4 @@
-//! The reader's ISO 8601 grammar (logreader.md §5.2), for query parameters and block
+//! The reader's ISO 8601 grammar (docs/spec/logreader.md §5.2), for query parameters and block
 //! `TimeIndex` items.
 //!
 //! The grammar is "ISO 8601 as the original LogReader accepted it", and the original used

@@ -1,4 +1,4 @@
-//! The writer grammar (messages.md §3.1) and normalisation (§3.2).
+//! The writer grammar (docs/spec/messages.md §3.1) and normalisation (§3.2).
 //!
 //! ```text
 //! datetime = date [ sep clock [ offset ] ]       (after every "Z" became "+00:00")

@@ -1,4 +1,4 @@
-//! The CSV dialect of logreader.md §11: `;` delimiter, `"` quoting only when needed, CRLF
+//! The CSV dialect of docs/spec/logreader.md §11: `;` delimiter, `"` quoting only when needed, CRLF
 //! after every line, UTF-8 without BOM, and the Python-like cell texts.
 
 use bson::Bson;

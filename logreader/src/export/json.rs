@@ -1,4 +1,4 @@
-//! BSON to JSON text (logreader.md §9): keys sorted by code point at every level, compact by
+//! BSON to JSON text (docs/spec/logreader.md §9): keys sorted by code point at every level, compact by
 //! default or the original 4-space `pretty` layout, and the value forms of §9.3 and §9.4.
 //!
 //! Everything appends to a `String`, so a caller can stream a large array one element at a

@@ -1,4 +1,4 @@
-//! Response bodies built from BSON: the JSON serialisation (logreader.md §9), time series
+//! Response bodies built from BSON: the JSON serialisation (docs/spec/logreader.md §9), time series
 //! (§10) and the CSV dialect (§11). Pure logic with no I/O, so the HTTP layer only fetches
 //! documents and sends the text these functions return.
 //!

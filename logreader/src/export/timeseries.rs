@@ -1,4 +1,4 @@
-//! Time series from message attributes (logreader.md §10): the builder, its result tree and
+//! Time series from message attributes (docs/spec/logreader.md §10): the builder, its result tree and
 //! its JSON (§10.6) and CSV (§11) renderings.
 //!
 //! The caller fetches the source messages (§10.1 epoch, `process` and `topic` filters, §8

@@ -1,4 +1,4 @@
-//! Epoch and simulated-time filtering (logreader.md §7): turns the epoch parameters, or the
+//! Epoch and simulated-time filtering (docs/spec/logreader.md §7): turns the epoch parameters, or the
 //! simulated-time parameters resolved against the epoch documents, into one condition on
 //! `EpochNumber`. Pure: the epoch documents are passed in.
 

@@ -1,4 +1,4 @@
-//! MongoDB filters, sorts and projections of each endpoint (logreader.md §4, §6–§8).
+//! MongoDB filters, sorts and projections of each endpoint (docs/spec/logreader.md §4, §6–§8).
 //! Pure: values in, BSON documents out.
 
 use bson::{doc, Bson, Document};

@@ -1,4 +1,4 @@
-//! The query-string rules of logreader.md §3.2, written by hand because they differ from
+//! The query-string rules of docs/spec/logreader.md §3.2, written by hand because they differ from
 //! `application/x-www-form-urlencoded` decoders in small ways that matter here: an invalid
 //! `%` escape is kept literally, blank values count as absent, the last occurrence wins and
 //! `process` occurrences are merged.

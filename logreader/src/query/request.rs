@@ -1,5 +1,5 @@
 //! Validated requests: each endpoint's parameters read from [`QueryParams`] in the
-//! validation order of logreader.md §4, so the first invalid parameter decides the error.
+//! validation order of docs/spec/logreader.md §4, so the first invalid parameter decides the error.
 
 use chrono::{DateTime, Utc};
 

@@ -1,4 +1,4 @@
-//! Parameter value grammars (logreader.md §5): integers, datetimes and the small enums.
+//! Parameter value grammars (docs/spec/logreader.md §5): integers, datetimes and the small enums.
 //! Each parser returns the spec's error for its parameter, quoting the decoded value.
 
 use chrono::{DateTime, Utc};

@@ -1,4 +1,4 @@
-//! `/health` and `/ready` (logreader.md §13.4).
+//! `/health` and `/ready` (docs/spec/logreader.md §13.4).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

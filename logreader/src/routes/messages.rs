@@ -1,4 +1,4 @@
-//! `GET /simulations/{simId}/messages` and `…/messages/invalid` (logreader.md §4.3, §4.4).
+//! `GET /simulations/{simId}/messages` and `…/messages/invalid` (docs/spec/logreader.md §4.3, §4.4).
 
 use axum::response::Response;
 

@@ -1,4 +1,4 @@
-//! Request logging: the Apache combined access log (logreader.md §14), the log lines of
+//! Request logging: the Apache combined access log (docs/spec/logreader.md §14), the log lines of
 //! failed requests (WARN for a database outage, ERROR for an internal fault), and the request
 //! metrics served at `/metrics`.
 

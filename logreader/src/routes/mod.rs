@@ -1,4 +1,4 @@
-//! HTTP layer: the router, the method rules of logreader.md §3.1 and the middleware stack.
+//! HTTP layer: the router, the method rules of docs/spec/logreader.md §3.1 and the middleware stack.
 //! Handlers stay thin: they validate with [`crate::query`], read through
 //! [`crate::store::Store`] and render with [`crate::export`].
 

@@ -1,4 +1,4 @@
-//! Route matching (logreader.md §3.1), done by hand because the rules go beyond a path
+//! Route matching (docs/spec/logreader.md §3.1), done by hand because the rules go beyond a path
 //! template router: a path parameter may be empty (`/simulations/`), it is percent-decoded
 //! lossily, `+` stays `+`, and a trailing slash after a deeper route is a 404.
 

@@ -1,4 +1,4 @@
-//! `GET /simulations` and `GET /simulations/{simId}` (logreader.md §4.1, §4.2).
+//! `GET /simulations` and `GET /simulations/{simId}` (docs/spec/logreader.md §4.1, §4.2).
 
 use axum::response::Response;
 

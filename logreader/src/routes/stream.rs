@@ -1,4 +1,4 @@
-//! Streamed JSON array responses (logreader.md §3.3): documents go from the database cursor
+//! Streamed JSON array responses (docs/spec/logreader.md §3.3): documents go from the database cursor
 //! to the socket in chunks of about [`CHUNK_SIZE`] bytes, so memory stays constant whatever
 //! the result size. A database error mid-stream ends the body with an error, which makes
 //! hyper close the connection without the final chunk: clients see an incomplete response

@@ -1,4 +1,4 @@
-//! `GET /simulations/{simId}/timeseries` (logreader.md §4.5, §10, §11). The series is built
+//! `GET /simulations/{simId}/timeseries` (docs/spec/logreader.md §4.5, §10, §11). The series is built
 //! in memory, because the CSV header needs every column first, and sent with
 //! `Content-Length` and `X-Skipped-Values`.
 

@@ -1,4 +1,4 @@
-//! The embedded web UI (logreader.md §12), the API reference generated at build time from
+//! The embedded web UI (docs/spec/logreader.md §12), the API reference generated at build time from
 //! `docs/api.md`, and the OpenAPI document (§13.4).
 
 use axum::response::Response;

@@ -1,4 +1,4 @@
-//! Bad input of every parameter answers the spec's exact 400/404 body (logreader.md §3.4),
+//! Bad input of every parameter answers the spec's exact 400/404 body (docs/spec/logreader.md §3.4),
 //! validation comes before the existence check, and no input ever produces a 500.
 
 use crate::harness::{spawn_app, TestApp, SIM};

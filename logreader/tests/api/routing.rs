@@ -1,4 +1,4 @@
-//! Routing and method rules (logreader.md §3.1).
+//! Routing and method rules (docs/spec/logreader.md §3.1).
 
 use crate::harness::{spawn_app, SIM};
 

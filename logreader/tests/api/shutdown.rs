@@ -1,4 +1,4 @@
-//! Graceful stop (logreader.md §14): no new connections, in-flight requests finish.
+//! Graceful stop (docs/spec/logreader.md §14): no new connections, in-flight requests finish.
 
 use std::time::Duration;
 

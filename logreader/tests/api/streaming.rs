@@ -1,4 +1,4 @@
-//! Constant-memory streaming of list responses (logreader.md §3.3, acceptance item 137).
+//! Constant-memory streaming of list responses (docs/spec/logreader.md §3.3, acceptance item 137).
 //!
 //! Method: the server runs in this test process, so its memory is this process's resident
 //! set. `VmRSS` from `/proc/self/status` is read once after seeding (baseline) and then

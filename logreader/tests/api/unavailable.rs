@@ -1,4 +1,4 @@
-//! A database that cannot be reached answers 503, never 500 (logreader.md §2, §3.4).
+//! A database that cannot be reached answers 503, never 500 (docs/spec/logreader.md §2, §3.4).
 
 use crate::harness::{fresh_database, spawn_on};
 

@@ -1,5 +1,5 @@
 //! Configuration errors exit with code 2 and one line naming the variable, before any
-//! connection is attempted (logwriter.md §1.1).
+//! connection is attempted (docs/spec/logwriter.md §1.1).
 
 use std::time::{Duration, Instant};
 

@@ -1,5 +1,5 @@
 //! kill -9 of the writer while a run is being published, then a restart (durable mode):
-//! every message is stored exactly once (logwriter.md §3; acceptance item 44).
+//! every message is stored exactly once (docs/spec/logwriter.md §3; acceptance item 44).
 
 use std::collections::BTreeSet;
 use std::time::Duration;

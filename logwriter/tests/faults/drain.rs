@@ -1,4 +1,4 @@
-//! MongoDB unreachable around a signal or at start-up (logwriter.md §10.2, §11.2): a drain
+//! MongoDB unreachable around a signal or at start-up (docs/spec/logwriter.md §10.2, §11.2): a drain
 //! that cannot store exits 1 after LOGWRITER_SHUTDOWN_TIMEOUT (or at once on a second signal)
 //! and leaves the unstored messages in the durable queue; messages published before MongoDB
 //! is reachable are stored once it is (acceptance items 43 and 72).

@@ -1,4 +1,4 @@
-//! Duplicates (logwriter.md §7.3): a redelivery of an already stored message is settled as a
+//! Duplicates (docs/spec/logwriter.md §7.3): a redelivery of an already stored message is settled as a
 //! duplicate quietly; the same body republished on the same topic is stored once and logged
 //! at WARN (acceptance items 45 and 46).
 

@@ -1,4 +1,4 @@
-//! An existing exchange with other flags (logwriter.md §2.1, acceptance item 38): the broker's
+//! An existing exchange with other flags (docs/spec/logwriter.md §2.1, acceptance item 38): the broker's
 //! PRECONDITION_FAILED is logged at ERROR and retried without exiting, /ready stays 503, and
 //! once the exchange is gone the writer declares its own and completes the run.
 

@@ -1,4 +1,4 @@
-//! The binary's log (logwriter.md §1.1, §12, §13; acceptance items 37 and 73–76): statistics
+//! The binary's log (docs/spec/logwriter.md §1.1, §12, §13; acceptance items 37 and 73–76): statistics
 //! blocks, per-delivery DEBUG lines by level, the log file, JSON lines, the WARN limit per
 //! reason, and no secret in any line.
 

@@ -1,4 +1,4 @@
-//! MongoDB stopped for 20 s mid-run (logwriter.md §7.6, §11.2): nothing lost or duplicated,
+//! MongoDB stopped for 20 s mid-run (docs/spec/logwriter.md §7.6, §11.2): nothing lost or duplicated,
 //! acknowledgements held (unacknowledged ≤ prefetch), no busy loop.
 
 use std::time::{Duration, Instant};

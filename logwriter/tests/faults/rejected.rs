@@ -1,4 +1,4 @@
-//! A document the server rejects for good (logwriter.md §7.4–§7.5; acceptance item 56) is
+//! A document the server rejects for good (docs/spec/logwriter.md §7.4–§7.5; acceptance item 56) is
 //! stored as the raw-text invalid document with the same `_id`, and the rest of its batch is
 //! stored. On FerretDB the real per-document write error is its code 2 for an infinity; on
 //! MongoDB it is a collection validator's code 121.

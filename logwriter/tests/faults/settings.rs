@@ -1,4 +1,4 @@
-//! Every setting of logwriter.md §1.2 reaches the binary: the value of its variable, its flag
+//! Every setting of docs/spec/logwriter.md §1.2 reaches the binary: the value of its variable, its flag
 //! over the variable, and its default when the variable is unset or empty, all read from the
 //! effective-settings INFO line (acceptance items 32–36 and 42). The broker is unreachable
 //! (port 1), so nothing is consumed; a signal ends each run.

@@ -1,4 +1,4 @@
-//! The stop sequence of the binary (logwriter.md §10.1; acceptance items 69 and 70): every
+//! The stop sequence of the binary (docs/spec/logwriter.md §10.1; acceptance items 69 and 70): every
 //! buffer flushed, final metadata, durable queue deleted with the discarded count at WARN,
 //! and the process gone within 1 s of its last database write.
 

@@ -1,4 +1,4 @@
-//! The server-rejected fallbacks of logwriter.md §7.5.
+//! The server-rejected fallbacks of docs/spec/logwriter.md §7.5.
 
 use bson::doc;
 

@@ -1,4 +1,4 @@
-//! Invalid wrappers (messages.md §6.2) for rows 1–9 of the decision table.
+//! Invalid wrappers (docs/spec/messages.md §6.2) for rows 1–9 of the decision table.
 
 use bson::doc;
 

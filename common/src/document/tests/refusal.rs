@@ -1,4 +1,4 @@
-//! Documents MongoDB would refuse (messages.md §5): the raw-text fallback.
+//! Documents MongoDB would refuse (docs/spec/messages.md §5): the raw-text fallback.
 
 use bson::doc;
 

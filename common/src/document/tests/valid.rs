@@ -1,4 +1,4 @@
-//! Valid documents (messages.md §6.1) and the JSON to BSON mapping.
+//! Valid documents (docs/spec/messages.md §6.1) and the JSON to BSON mapping.
 
 use bson::{doc, Bson};
 

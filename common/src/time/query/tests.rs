@@ -1,4 +1,4 @@
-//! Reader grammar: every row of logreader.md §5.2's tables, then the edge cases around it.
+//! Reader grammar: every row of docs/spec/logreader.md §5.2's tables, then the edge cases around it.
 
 use chrono::{DateTime, Utc};
 
@@ -29,7 +29,7 @@ macro_rules! rejects {
     )*};
 }
 
-// logreader.md §5.2, "Accepted" table.
+// docs/spec/logreader.md §5.2, "Accepted" table.
 accepts! {
     row_extended_with_z: "2020-06-03T10:01:52.345Z" => "2020-06-03T10:01:52.345Z";
     row_comma_fraction_and_hour_offset: "2020-06-03T10:01:52,5+02" => "2020-06-03T08:01:52.5Z";
@@ -47,7 +47,7 @@ accepts! {
     row_digit_separator: "2020-06-03110:00" => "2020-06-03T10:00:00Z";
 }
 
-// logreader.md §5.2, "Rejected" table.
+// docs/spec/logreader.md §5.2, "Rejected" table.
 rejects! {
     row_digit_separator_then_bad_hour: "2020-06-0310:01:52.345Z";
     row_month_13: "2020-13-01";

@@ -1,4 +1,4 @@
-//! Writer grammar: every example of messages.md §3.3, then the edge cases around it.
+//! Writer grammar: every example of docs/spec/messages.md §3.3, then the edge cases around it.
 
 use crate::time::{normalise, parse_message_datetime};
 
@@ -22,7 +22,7 @@ macro_rules! rejects {
     )*};
 }
 
-// messages.md §3.3, first table.
+// docs/spec/messages.md §3.3, first table.
 accepts! {
     example_milliseconds_with_z: "2020-06-03T04:01:52.345Z" => "2020-06-03T04:01:52.345Z";
     example_no_fraction_gets_three_zero_digits: "2020-06-03T04:01:52Z" => "2020-06-03T04:01:52.000Z";
@@ -40,7 +40,7 @@ accepts! {
     example_offset_with_seconds: "2020-06-03T04:01:52+05:30:15" => "2020-06-02T22:31:37.000Z";
 }
 
-// messages.md §3.3, second table.
+// docs/spec/messages.md §3.3, second table.
 rejects! {
     example_empty: "";
     example_leading_space: " 2020-06-03";
