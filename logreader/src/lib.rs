@@ -1,5 +1,5 @@
 //! logreader: the HTTP read and export API over the SimCES simulation logs
-//! (`../shared/spec/logreader.md`). It serves metadata, messages, invalid messages and time
+//! (`docs/spec/logreader.md`). It serves metadata, messages, invalid messages and time
 //! series (JSON or CSV) from the database logwriter fills, plus a small web UI.
 //!
 //! # Layout

@@ -1,4 +1,4 @@
-//! Runs every case of `../shared/conformance/logreader/cases.json` through the real
+//! Runs every case of `tests/fixtures/conformance/cases.json` through the real
 //! logreader HTTP API (started in-process on port 0) against the real MongoDB-wire server,
 //! with the fixtures loaded into a unique database. Each check kind follows the fixture
 //! README exactly. The test fails, listing every failing case id, if any case fails.

@@ -79,12 +79,12 @@ pub async fn broker_connection() -> lapin::Connection {
     }
 }
 
-/// The repository root (for scripts and the shared spec fixtures).
+/// The repository root (for scripts and the conformance fixtures).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The conformance fixtures directory shipped beside the repository.
+/// The conformance fixtures directory shipped in the repository (`tests/fixtures/conformance`).
 pub fn conformance_dir() -> PathBuf {
-    repo_root().join("../shared/conformance/logreader")
+    repo_root().join("tests/fixtures/conformance")
 }

@@ -8,7 +8,7 @@
 // script; scripts/test installs Chromium and `npm ci --prefix tests/ui` beforehand.
 //
 // Environment (all optional): UI_FIXTURES_DIR (the conformance fixture directory, default
-// ../shared/conformance/logreader beside the repository) and UI_SCREENSHOT (default
+// tests/fixtures/conformance in the repository) and UI_SCREENSHOT (default
 // target/ui-screenshot.png in the repository).
 //
 // Prints one "ok - ..." line per passed check; exits 0 only when every check passed.
@@ -35,7 +35,7 @@ const STEP_TIMEOUT_MS = 15_000;
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, "..", "..");
-const FIXTURES = process.env.UI_FIXTURES_DIR || path.resolve(REPO, "..", "shared", "conformance", "logreader");
+const FIXTURES = process.env.UI_FIXTURES_DIR || path.join(REPO, "tests", "fixtures", "conformance");
 const SCREENSHOT = process.env.UI_SCREENSHOT || path.join(REPO, "target", "ui-screenshot.png");
 
 const RUN_ID = "2020-06-03T04:01:52.345Z";

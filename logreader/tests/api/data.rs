@@ -1,4 +1,4 @@
-//! Data endpoints over the shared fixtures: paging, filters, layouts and headers.
+//! Data endpoints over the conformance fixtures: paging, filters, layouts and headers.
 
 use std::time::{Duration, Instant};
 

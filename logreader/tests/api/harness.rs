@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 
-/// The fixture simulation of the shared conformance data.
+/// The fixture simulation of the conformance data (`tests/fixtures/conformance`).
 pub const SIM: &str = "2020-06-03T04:01:52.345Z";
 
 /// A running logreader and its database.
@@ -147,7 +147,7 @@ impl TestApp {
         parse_reply(&raw, method == "HEAD")
     }
 
-    /// Loads the shared conformance fixtures (metadata, messages, invalid messages).
+    /// Loads the conformance fixtures (metadata, messages, invalid messages).
     pub async fn seed_fixtures(&self) {
         let data = fixture_dir();
         self.insert_file("simulations", &data.join("simulations.json"))
@@ -202,7 +202,7 @@ impl TestApp {
 }
 
 fn fixture_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/logreader/data")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/conformance/data")
 }
 
 /// Splits a raw HTTP/1.1 response; decodes a chunked body.
