@@ -60,6 +60,16 @@ impl Watermark {
         self.highest - self.acked
     }
 
+    /// The lowest tag received and not yet settled: the one holding the watermark back.
+    pub fn lowest_unsettled(&self) -> Option<u64> {
+        self.unsettled.first().copied()
+    }
+
+    /// Deliveries an ack now would leave unacknowledged: received after the watermark.
+    pub fn beyond_watermark(&self) -> u64 {
+        self.highest - self.watermark()
+    }
+
     /// Deliveries received and not yet settled.
     pub fn unsettled(&self) -> usize {
         self.unsettled.len()
@@ -102,6 +112,23 @@ mod tests {
         assert_eq!(w.take_ack(), Some(5));
         assert_eq!(w.unacknowledged(), 0);
         assert_eq!(w.unsettled(), 0);
+    }
+
+    #[test]
+    fn the_lowest_unsettled_delivery_is_what_holds_the_window() {
+        let mut w = Watermark::new();
+        for tag in 1..=4 {
+            w.receive(tag);
+        }
+        w.settle(1);
+        w.settle(3);
+        assert_eq!(w.lowest_unsettled(), Some(2));
+        assert_eq!(w.beyond_watermark(), 3);
+        w.settle(2);
+        assert_eq!(w.lowest_unsettled(), Some(4));
+        assert_eq!(w.beyond_watermark(), 1);
+        w.settle(4);
+        assert_eq!((w.lowest_unsettled(), w.beyond_watermark()), (None, 0));
     }
 
     #[test]

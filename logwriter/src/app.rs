@@ -117,13 +117,15 @@ fn timed_out(task: tokio::task::JoinHandle<i32>, unacknowledged: u64) -> i32 {
 }
 
 async fn run(config: Config, mut writer: Writer, token: CancellationToken) -> i32 {
+    writer.shutdown = token.clone();
     let mut statistics = consumer::statistics_timer(config.statistics_interval);
     let mut connected_before = false;
+    let mut first_node = 0;
     loop {
         writer.metrics.set_state(Lifecycle::Connecting);
-        let Some(mut session) = broker::open_with_retry(&config.broker, &token).await else {
-            info!("Shutdown requested.");
-            writer.metrics.set_state(Lifecycle::Draining);
+        let opened = broker::open_with_retry(&config.broker, first_node, &token).await;
+        let Some((mut session, node)) = opened else {
+            writer.note_shutdown();
             finish(&mut writer, None, &config, false).await;
             info!("Shutdown complete.");
             return 0;
@@ -150,8 +152,15 @@ async fn run(config: Config, mut writer: Writer, token: CancellationToken) -> i3
                 return 0;
             }
             Ended::Lost(error) => {
-                let unsettled = writer.forget_channel();
-                warn!(error = %error, "RabbitMQ connection lost: {error}; {unsettled} unsettled deliveries will be redelivered.");
+                let unsettled = writer.watermark.unsettled();
+                warn!(error = %error, "RabbitMQ connection lost: {error}; storing the {unsettled} unsettled deliveries before reconnecting.");
+                // An exclusive queue died with the connection, so the broker can never
+                // redeliver what is buffered: store it now (idempotent, so safe in both modes;
+                // in durable mode the broker's redeliveries are then duplicates).
+                writer.flush_everything().await;
+                writer.forget_channel();
+                // On to the next node of a cluster; a single broker is simply tried again.
+                first_node = (node + 1) % config.broker.nodes.len();
             }
         }
     }
@@ -165,10 +174,7 @@ async fn finish(
     config: &Config,
     delete_queue: bool,
 ) {
-    writer.flush_pending_unknown().await;
-    for sim_id in writer.buffers.non_empty() {
-        writer.flush(&sim_id).await;
-    }
+    writer.flush_everything().await;
     writer.final_metadata().await;
     writer.reensure_indexes().await;
     if let Some(session) = session {
@@ -192,7 +198,7 @@ async fn delete(session: &Session, name: &str, config: &Config) {
     let deleted = match session.delete_queue().await {
         Ok(count) => Ok(count),
         Err(_) => {
-            let attempt = delete_on_new_connection(name, config);
+            let attempt = delete_on_new_connection(session, name, config);
             match tokio::time::timeout(config.shutdown_timeout, attempt).await {
                 Ok(result) => result,
                 Err(_) => Err(anyhow::anyhow!("timed out reconnecting")),
@@ -208,13 +214,30 @@ async fn delete(session: &Session, name: &str, config: &Config) {
     }
 }
 
-async fn delete_on_new_connection(name: &str, config: &Config) -> anyhow::Result<u32> {
-    let connection = broker::connect(&config.broker).await?;
-    let channel = connection.create_channel().await?;
-    let options = lapin::options::QueueDeleteOptions::default();
-    let count = channel.queue_delete(name.into(), options).await?;
-    let _ = connection.close(200, "OK".into()).await;
-    Ok(count)
+async fn delete_on_new_connection(
+    session: &Session,
+    name: &str,
+    config: &Config,
+) -> anyhow::Result<u32> {
+    // The session's node first, then the others of a cluster.
+    let nodes = &config.broker.nodes;
+    let start = nodes.iter().position(|n| *n == session.node).unwrap_or(0);
+    let mut failure = None;
+    for node in nodes.iter().cycle().skip(start).take(nodes.len()) {
+        let connection = match broker::connect(&config.broker, node).await {
+            Ok(connection) => connection,
+            Err(error) => {
+                failure = Some(error);
+                continue;
+            }
+        };
+        let channel = connection.create_channel().await?;
+        let options = lapin::options::QueueDeleteOptions::default();
+        let count = channel.queue_delete(name.into(), options).await?;
+        let _ = connection.close(200, "OK".into()).await;
+        return Ok(count);
+    }
+    Err(failure.map_or_else(|| anyhow::anyhow!("no node configured"), Into::into))
 }
 
 impl Writer {

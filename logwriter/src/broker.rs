@@ -1,21 +1,35 @@
 //! The RabbitMQ side (docs/spec/logwriter.md §2, §11.1): connect, declare the topology in the fixed
 //! order (qos, exchange, queue, bind, consume), and reconnect forever with backoff.
 
+use async_rs::Runtime;
 use lapin::options::{
     BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, ExchangeDeclareOptions,
-    QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
+    QueueBindOptions, QueueDeleteOptions,
 };
-use lapin::types::{AMQPValue, FieldTable};
+use lapin::types::FieldTable;
 use lapin::uri::{AMQPAuthority, AMQPScheme, AMQPUri, AMQPUserInfo};
-use lapin::{Channel, Connection, ConnectionProperties, Consumer, ExchangeKind};
+use lapin::{AsyncTcpStream, Channel, Connection, ConnectionProperties, Consumer, ExchangeKind};
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
 use crate::backoff::Backoff;
-use crate::config::{Broker, Queue};
+use crate::config::{Broker, Node};
+
+mod queue;
 
 /// The consumer tag logwriter uses on its channel.
 const CONSUMER_TAG: &str = "logwriter";
+
+/// Why a session could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The broker or the network refused a step.
+    #[error("{0}")]
+    Amqp(#[from] lapin::Error),
+    /// The durable queue already has a consumer: another writer records this run.
+    #[error("queue '{0}' already has a consumer (another logwriter for this run?)")]
+    QueueInUse(String),
+}
 
 /// One live connection: its single channel and the consumer on the run's queue.
 #[derive(Debug)]
@@ -28,9 +42,11 @@ pub struct Session {
     pub consumer: Consumer,
     /// The queue name (server-chosen in exclusive mode).
     pub queue: String,
+    /// The node it is connected to.
+    pub node: Node,
 }
 
-fn uri(config: &Broker) -> AMQPUri {
+fn uri(config: &Broker, node: &Node) -> AMQPUri {
     let or_guest = |s: &str| {
         if s.is_empty() {
             "guest".to_owned()
@@ -49,8 +65,8 @@ fn uri(config: &Broker) -> AMQPUri {
                 username: or_guest(&config.login),
                 password: or_guest(&config.password),
             },
-            host: config.host.clone(),
-            port: config.port,
+            host: node.host.clone(),
+            port: node.port,
         },
         vhost: "/".to_owned(),
         // No heartbeat given: the interval the server proposes applies.
@@ -58,22 +74,29 @@ fn uri(config: &Broker) -> AMQPUri {
     }
 }
 
-/// Opens a connection to the broker (TLS when configured), without topology.
-pub async fn connect(config: &Broker) -> lapin::Result<Connection> {
+/// Opens a connection to one node (TLS when configured), without topology. TLS goes
+/// through lapin's custom connector, so the allowed protocol versions are ours (`tls.rs`).
+pub async fn connect(config: &Broker, node: &Node) -> lapin::Result<Connection> {
     let properties = ConnectionProperties::default()
         .with_connection_name(format!("logwriter {}", config.exchange).into());
-    let tls = lapin::tcp::OwnedTLSConfig {
-        identity: None,
-        cert_chain: config.tls.as_ref().and_then(|tls| tls.ca_pem.clone()),
-    };
     let runtime = lapin::runtime::default_runtime()?;
-    Connection::connect_uri_with_config(uri(config), properties, tls, runtime).await
+    let uri = uri(config, node);
+    let Some(tls) = &config.tls else {
+        return Connection::connect_uri_with_runtime(uri, properties, runtime).await;
+    };
+    let connector = crate::tls::connector(tls)?;
+    let open = async move |uri: AMQPUri, runtime: Runtime<_>| {
+        let address = runtime.to_socket_addrs((uri.authority.host.clone(), uri.authority.port));
+        let plain = AsyncTcpStream::connect(&runtime, address).await?;
+        Ok(plain.into_rustls(&connector, &uri.authority.host).await?)
+    };
+    Connection::connector(uri, runtime, open, properties).await
 }
 
-/// Connects and declares the topology in the order of §2.2.
-pub async fn open(config: &Broker) -> lapin::Result<Session> {
-    let connection = connect(config).await?;
-    info!("Connected to RabbitMQ at {}:{}.", config.host, config.port);
+/// Connects to `node` and declares the topology in the order of §2.2.
+pub async fn open(config: &Broker, node: &Node) -> Result<Session, OpenError> {
+    let connection = connect(config, node).await?;
+    info!("Connected to RabbitMQ at {node}.");
     let channel = connection.create_channel().await?;
     channel
         .basic_qos(config.prefetch, BasicQosOptions { global: false })
@@ -91,7 +114,15 @@ pub async fn open(config: &Broker) -> lapin::Result<Session> {
             FieldTable::default(),
         )
         .await?;
-    let (queue, exclusive_consumer) = declare_queue(&channel, &config.queue).await?;
+    let declared = queue::declare(&connection, channel, config).await;
+    let (channel, queue, exclusive_consumer) = match declared {
+        Ok(declared) => declared,
+        Err(error) => {
+            // Refused (a queue in use): leave no half-open connection behind.
+            let _ = connection.close(200, "OK".into()).await;
+            return Err(error);
+        }
+    };
     channel
         .queue_bind(
             queue.as_str().into(),
@@ -128,66 +159,57 @@ pub async fn open(config: &Broker) -> lapin::Result<Session> {
         channel,
         consumer,
         queue,
+        node: node.clone(),
     })
 }
 
-async fn declare_queue(channel: &Channel, queue: &Queue) -> lapin::Result<(String, bool)> {
-    match queue {
-        Queue::Durable { name, expires_ms } => {
-            let mut arguments = FieldTable::default();
-            if *expires_ms > 0 {
-                let expires = i64::try_from(*expires_ms).unwrap_or(i64::MAX);
-                arguments.insert("x-expires".into(), AMQPValue::LongLongInt(expires));
-            }
-            let options = QueueDeclareOptions {
-                durable: true,
-                exclusive: false,
-                auto_delete: false,
-                ..QueueDeclareOptions::default()
-            };
-            channel
-                .queue_declare(name.as_str().into(), options, arguments)
-                .await?;
-            Ok((name.clone(), true))
-        }
-        Queue::Exclusive => {
-            let options = QueueDeclareOptions {
-                durable: false,
-                exclusive: true,
-                auto_delete: true,
-                ..QueueDeclareOptions::default()
-            };
-            let declared = channel
-                .queue_declare("".into(), options, FieldTable::default())
-                .await?;
-            Ok((declared.name().to_string(), false))
-        }
-    }
-}
-
-/// Opens a session, retrying forever with backoff (§11.1). Returns `None` when `token` is
-/// cancelled while waiting; only the backoff *sleep* races the token.
-pub async fn open_with_retry(config: &Broker, token: &CancellationToken) -> Option<Session> {
+/// Opens a session on the first node that answers, trying the nodes in order from `first`
+/// and sleeping the backoff delay after each round in which none answered (§11.1). Returns
+/// the session and its node's index, or `None` when `token` is cancelled while waiting; only
+/// the backoff *sleep* races the token.
+pub async fn open_with_retry(
+    config: &Broker,
+    first: usize,
+    token: &CancellationToken,
+) -> Option<(Session, usize)> {
     let mut backoff = Backoff::new();
+    let count = config.nodes.len();
     loop {
-        let error = tokio::select! {
-            biased;
-            () = token.cancelled() => return None,
-            result = open(config) => match result {
-                Ok(session) => return Some(session),
-                Err(error) => error,
-            },
-        };
-        let delay = backoff.next_delay();
-        let seconds = format!("{:.1}", delay.as_secs_f64());
-        if needs_operator(&error) {
-            error!(error = %error, "Connecting to RabbitMQ failed: {error}; retrying in {seconds}s.");
-        } else {
-            warn!(error = %error, "Connecting to RabbitMQ failed: {error}; retrying in {seconds}s.");
+        let mut delay = None;
+        for step in 0..count {
+            let index = (first + step) % count;
+            let node = &config.nodes[index];
+            let error = tokio::select! {
+                biased;
+                () = token.cancelled() => return None,
+                result = open(config, node) => match result {
+                    Ok(session) => return Some((session, index)),
+                    Err(error) => error,
+                },
+            };
+            // A cluster's next node is tried at once; the backoff applies per round.
+            let next = if step + 1 < count {
+                format!("trying {}.", config.nodes[(index + 1) % count])
+            } else {
+                let wait = backoff.next_delay();
+                delay = Some(wait);
+                format!("retrying in {:.1}s.", wait.as_secs_f64())
+            };
+            let shown = if count == 1 {
+                error.to_string()
+            } else {
+                format!("{node}: {error}")
+            };
+            let text = format!("Connecting to RabbitMQ failed: {shown}; {next}");
+            if needs_operator(&error) {
+                error!(error = %error, node = %node, "{text}");
+            } else {
+                warn!(error = %error, node = %node, "{text}");
+            }
         }
         tokio::select! {
             () = token.cancelled() => return None,
-            () = tokio::time::sleep(delay) => {}
+            () = tokio::time::sleep(delay.unwrap_or_default()) => {}
         }
     }
 }
@@ -196,7 +218,10 @@ pub async fn open_with_retry(config: &Broker, token: &CancellationToken) -> Opti
 /// network errors do not. A server certificate that does not verify needs one too (a CA
 /// file to configure): retrying alone never fixes it. rustls reports it only as the text
 /// of an I/O error ("invalid peer certificate: …"), hence the text test.
-fn needs_operator(error: &lapin::Error) -> bool {
+fn needs_operator(error: &OpenError) -> bool {
+    let OpenError::Amqp(error) = error else {
+        return true;
+    };
     let untrusted_certificate = matches!(error.kind(), lapin::ErrorKind::IOError(io)
         if io.to_string().contains("invalid peer certificate"));
     error.is_amqp_error()
@@ -240,8 +265,9 @@ mod tests {
     #[test]
     fn certificate_failures_need_an_operator_and_network_errors_do_not() {
         let untrusted = std::io::Error::other("invalid peer certificate: UnknownIssuer");
-        assert!(needs_operator(&lapin::Error::from(untrusted)));
+        assert!(needs_operator(&lapin::Error::from(untrusted).into()));
         let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
-        assert!(!needs_operator(&lapin::Error::from(refused)));
+        assert!(!needs_operator(&lapin::Error::from(refused).into()));
+        assert!(needs_operator(&OpenError::QueueInUse("q".to_owned())));
     }
 }

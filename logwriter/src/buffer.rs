@@ -142,6 +142,14 @@ impl Buffers {
         due.into_iter().map(|(_, id)| id.clone()).collect()
     }
 
+    /// The simulation whose buffer holds the delivery `tag`, if one does.
+    pub fn holding(&self, tag: u64) -> Option<String> {
+        self.buffers
+            .iter()
+            .find(|(_, b)| b.entries.iter().any(|e| e.tag == tag))
+            .map(|(id, _)| id.clone())
+    }
+
     /// Simulations with buffered documents.
     pub fn non_empty(&self) -> Vec<String> {
         let mut ids: Vec<String> = self

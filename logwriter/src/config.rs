@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use common::config::MongoSettings;
 
-use crate::settings::{QueueMode, Settings};
+use crate::settings::{QueueMode, QueueType, Settings};
+
+mod nodes;
+pub use nodes::{parse_nodes, Node};
 
 /// Upper clamp of MESSAGE_BUFFER_MAX_DOCUMENTS.
 pub const MAX_BUFFER_DOCUMENTS: i64 = 32767;
@@ -36,6 +39,8 @@ pub enum Queue {
         name: String,
         /// `x-expires` in milliseconds; 0 means none.
         expires_ms: u64,
+        /// `x-queue-type`.
+        kind: QueueType,
     },
     /// Server-named, exclusive, auto-delete.
     Exclusive,
@@ -44,10 +49,8 @@ pub enum Queue {
 /// Broker settings, validated.
 #[derive(Debug, Clone)]
 pub struct Broker {
-    /// Host (and TLS server name).
-    pub host: String,
-    /// Port.
-    pub port: u16,
+    /// The nodes to connect to, in order (one, or the nodes of a cluster).
+    pub nodes: Vec<Node>,
     /// User name (guest when empty).
     pub login: String,
     /// Password (guest when empty). Never logged.
@@ -131,6 +134,8 @@ impl Settings {
                 "the run's exchange must be set",
             ));
         }
+        let nodes = parse_nodes(&self.rabbitmq_host, self.rabbitmq_port)
+            .map_err(|reason| error("RABBITMQ_HOST", &self.rabbitmq_host, &reason))?;
         let tls = self.tls()?;
         let queue = self.queue(&exchange)?;
         let mut warnings = Vec::new();
@@ -159,11 +164,10 @@ impl Settings {
             .ok()
             .filter(|s| *s > 0)
             .map(Duration::from_secs);
-        let summary = self.summary(prefetch, max_documents, max_interval);
+        let summary = self.summary(&nodes, prefetch, max_documents, max_interval);
         Ok(Config {
             broker: Broker {
-                host: self.rabbitmq_host,
-                port: self.rabbitmq_port,
+                nodes,
                 login: self.rabbitmq_login,
                 password: self.rabbitmq_password,
                 tls,
@@ -213,7 +217,13 @@ impl Settings {
                 )
             })?),
         };
-        Ok(Some(Tls { ca_pem, tls12_only }))
+        let tls = Tls { ca_pem, tls12_only };
+        if let Err(e) = crate::tls::connector(&tls) {
+            let file = self.rabbitmq_ssl_ca_file.as_ref();
+            let value = file.map(|p| p.display().to_string()).unwrap_or_default();
+            return Err(error("RABBITMQ_SSL_CA_FILE", &value, &e.to_string()));
+        }
+        Ok(Some(tls))
     }
 
     fn queue(&self, exchange: &str) -> Result<Queue, ConfigError> {
@@ -231,6 +241,7 @@ impl Settings {
         Ok(Queue::Durable {
             name,
             expires_ms: u64::from(self.logwriter_queue_expires) * 1000,
+            kind: self.logwriter_queue_type,
         })
     }
 }

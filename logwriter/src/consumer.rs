@@ -42,8 +42,7 @@ pub async fn consume(
         tokio::select! {
             biased;
             () = token.cancelled(), if stopping.is_none() => {
-                info!("Shutdown requested.");
-                writer.metrics.set_state(Lifecycle::Draining);
+                writer.note_shutdown();
                 stopping = Some(Ended::Signal);
                 cancel(session).await;
             }
@@ -58,6 +57,7 @@ pub async fn consume(
                         redelivered: delivery.redelivered,
                     };
                     writer.handle(incoming).await;
+                    writer.relieve_window_pressure().await;
                     if writer.stop_requested && stopping.is_none() {
                         info!("Stopping the log writer.");
                         writer.metrics.set_state(Lifecycle::Draining);

@@ -25,6 +25,39 @@ impl Writer {
         }
     }
 
+    /// Writes the pending unknown-id invalid messages and every buffer (stop, shutdown and
+    /// connection loss).
+    pub async fn flush_everything(&mut self) {
+        self.flush_pending_unknown().await;
+        for sim_id in self.buffers.non_empty() {
+            self.flush(&sim_id).await;
+        }
+    }
+
+    /// Trigger (e), window pressure (docs/spec/logwriter.md §5.2): once the unacknowledged
+    /// deliveries fill the prefetch window, the broker sends nothing more, and with several
+    /// simulations on the exchange no count trigger may ever hold again. Then the buffer
+    /// holding the lowest unsettled delivery is written, and the next one, until at most
+    /// half the window would stay unacknowledged (the caller then acks), so the broker sends
+    /// again at once and batches stay large.
+    pub async fn relieve_window_pressure(&mut self) {
+        if self.watermark.unacknowledged() < self.prefetch as u64 {
+            return;
+        }
+        let target = self.prefetch as u64 / 2;
+        while self.watermark.beyond_watermark() > target {
+            let Some(lowest) = self.watermark.lowest_unsettled() else {
+                return;
+            };
+            // Invalid messages waiting for the run id have their own trigger (§6.3).
+            let Some(sim_id) = self.buffers.holding(lowest) else {
+                return;
+            };
+            debug!(simulation_id = %sim_id, "The prefetch window is full; writing the buffer of {sim_id}.");
+            self.flush(&sim_id).await;
+        }
+    }
+
     /// The earliest buffer or pending-list deadline.
     pub fn next_deadline(&self) -> Option<Instant> {
         match (self.buffers.next_deadline(), self.pending.deadline()) {

@@ -18,7 +18,8 @@
 //!   [`stats`] (the statistics block), [`error`] (error classification).
 //! * [`rejected`]: documents the server refuses (§7.5) and the FerretDB pre-check;
 //!   [`indexes`]: index creation; [`retry`]: retry bookkeeping.
-//! * [`store`]: single MongoDB operations with classified errors.
+//! * [`store`]: single MongoDB operations with classified errors; [`tls`]: the broker TLS
+//!   configuration (allowed protocol versions, trusted roots).
 //! * [`metrics`]: the lifecycle state and Prometheus metrics; [`http`]: `/health`, `/ready`
 //!   and `/metrics` when LOGWRITER_HTTP_PORT is set.
 
@@ -41,6 +42,7 @@ pub mod settings;
 pub mod state;
 pub mod stats;
 pub mod store;
+pub mod tls;
 pub mod writer;
 
 pub use app::LogWriter;

@@ -7,7 +7,6 @@ use common::schema::metadata as meta;
 use common::schema::metadata_filter;
 use tracing::{info, warn};
 
-use crate::error::StoreError;
 use crate::state::Simulation;
 use crate::writer::Writer;
 
@@ -59,6 +58,10 @@ impl Writer {
         let update = update_document(sim);
         let filter = metadata_filter(&self.names.identifier, sim_id);
         let collection = self.names.metadata.clone();
+        // Retried like a batch insert: transient errors quietly, any other one at ERROR, but
+        // never given up, because the caller acknowledges (and at the stop deletes the queue
+        // and exits) only once this returns.
+        let mut warned = false;
         loop {
             match self
                 .store
@@ -72,10 +75,9 @@ impl Writer {
                     return;
                 }
                 Err(error) => {
-                    let error = StoreError::from_driver(error);
-                    if !error.is_transient() {
+                    if !error.is_transient() && !warned {
+                        warned = true;
                         warn!(simulation_id = %sim_id, error = %error, "Database metadata update failed for '{sim_id}': {error}");
-                        return;
                     }
                     self.wait_to_retry(&error).await;
                 }

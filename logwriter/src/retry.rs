@@ -23,6 +23,9 @@ impl Writer {
 
     /// Logs a failed MongoDB operation and sleeps the backoff delay (§7.6). Deliveries are
     /// not handled meanwhile, so the broker stops sending once the prefetch window is full.
+    /// A signal during the sleep is logged at once and ends the sleep: the drain retries
+    /// right away, until it succeeds or its deadline ends the process. Only the sleep races
+    /// the signal; a driver call always runs to completion.
     pub(crate) async fn wait_to_retry(&mut self, error: &StoreError) {
         let delay = self.backoff.next_delay();
         self.totals.flush_retries += 1;
@@ -42,7 +45,11 @@ impl Writer {
         } else {
             debug!(error = %error, "{text}");
         }
-        tokio::time::sleep(delay).await;
+        let shutdown = self.shutdown.clone();
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = shutdown.cancelled(), if !self.shutdown_noted => self.note_shutdown(),
+        }
     }
 }
 

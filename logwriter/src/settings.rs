@@ -19,14 +19,26 @@ pub enum QueueMode {
     Exclusive,
 }
 
+/// The type of the durable queue (x-queue-type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueueType {
+    /// A replicated quorum queue: it keeps transient messages across broker restarts and
+    /// node losses (RabbitMQ 3.8 or later).
+    Quorum,
+    /// A classic queue, for brokers without quorum queues: a broker restart drops the
+    /// transient messages it holds.
+    Classic,
+}
+
 /// logwriter's settings, as environment variables or flags (flag wins).
 #[derive(Debug, Clone, Parser)]
 #[command(name = "logwriter", version, about, max_term_width = 100)]
 pub struct Settings {
-    /// Broker host; also the TLS server name.
+    /// Broker host, or a comma-separated list of cluster nodes host[:port],... tried in
+    /// order; each host is also its TLS server name.
     #[arg(long, env = "RABBITMQ_HOST", default_value = "localhost")]
     pub rabbitmq_host: String,
-    /// Broker port (1-65535); not changed by TLS.
+    /// Broker port (1-65535) of the hosts given without one; not changed by TLS.
     #[arg(long, env = "RABBITMQ_PORT", default_value = "5672", value_parser = parse_port)]
     pub rabbitmq_port: u16,
     /// Broker user name; empty means guest.
@@ -70,6 +82,14 @@ pub struct Settings {
         ignore_case = true
     )]
     pub logwriter_queue_mode: QueueMode,
+    /// Type of the durable queue: quorum or classic (extension).
+    #[arg(
+        long,
+        env = "LOGWRITER_QUEUE_TYPE",
+        default_value = "quorum",
+        ignore_case = true
+    )]
+    pub logwriter_queue_type: QueueType,
     /// Durable queue name, at most 255 bytes [default: logwriter.<RABBITMQ_EXCHANGE>].
     #[arg(long, env = "LOGWRITER_QUEUE")]
     pub logwriter_queue: Option<String>,
@@ -177,16 +197,22 @@ pub fn first_line(text: &str) -> String {
 
 impl Settings {
     /// The effective settings for the start-up INFO line, with every secret as `***`.
-    pub(crate) fn summary(&self, prefetch: u16, documents: usize, interval: Duration) -> String {
+    pub(crate) fn summary(
+        &self,
+        nodes: &[crate::config::Node],
+        prefetch: u16,
+        documents: usize,
+        interval: Duration,
+    ) -> String {
+        let nodes: Vec<String> = nodes.iter().map(ToString::to_string).collect();
         let secret = |s: &str| if s.is_empty() { "''" } else { "***" };
         format!(
-            "rabbitmq={}:{} login='{}' password={} ssl={} exchange='{}' exchange_durable={} \
-             exchange_autodelete={} queue_mode={:?} queue={:?} queue_expires={} prefetch={prefetch} \
+            "rabbitmq={} login='{}' password={} ssl={} exchange='{}' exchange_durable={} \
+             exchange_autodelete={} queue_mode={:?} queue_type={:?} queue={:?} queue_expires={} prefetch={prefetch} \
              shutdown_timeout={}s http={} {} appname='{}' buffer_documents={documents} \
              buffer_interval={}s simulation_id={:?} statistics_interval={} log_level={} \
              log_file={:?} log_format='{}'",
-            self.rabbitmq_host,
-            self.rabbitmq_port,
+            nodes.join(","),
             self.rabbitmq_login,
             secret(&self.rabbitmq_password),
             self.rabbitmq_ssl,
@@ -194,6 +220,7 @@ impl Settings {
             self.rabbitmq_exchange_durable,
             self.rabbitmq_exchange_autodelete,
             self.logwriter_queue_mode,
+            self.logwriter_queue_type,
             self.logwriter_queue,
             self.logwriter_queue_expires,
             self.logwriter_shutdown_timeout,

@@ -172,22 +172,30 @@ impl Store {
     }
 
     /// The atomic metadata upsert of §8.3. A duplicate key on the upsert (a race on
-    /// `simulation_id_index`) is retried once as a plain update.
+    /// `simulation_id_index`) is retried once as a plain update; if that matches no document,
+    /// the duplicate is about another key (some other unique index), and the upsert's error
+    /// is returned: the document is not stored.
     pub async fn upsert_metadata(
         &self,
         collection: &str,
         filter: Document,
         update: Document,
-    ) -> Result<(), mongodb::error::Error> {
+    ) -> Result<(), StoreError> {
         let coll = self.collection(collection);
         let upsert = UpdateOptions::builder().upsert(true).build();
-        match coll
+        let error = match coll
             .update_one(filter.clone(), update.clone())
             .with_options(upsert)
             .await
         {
-            Err(error) if is_duplicate(&error) => coll.update_one(filter, update).await.map(drop),
-            other => other.map(drop),
+            Ok(_) => return Ok(()),
+            Err(error) if is_duplicate(&error) => error,
+            Err(error) => return Err(StoreError::from_driver(error)),
+        };
+        match coll.update_one(filter, update).await {
+            Ok(result) if result.matched_count > 0 => Ok(()),
+            Ok(_) => Err(StoreError::from_driver(error)),
+            Err(error) => Err(StoreError::from_driver(error)),
         }
     }
 

@@ -10,6 +10,7 @@ use std::time::Instant;
 use chrono::Utc;
 use common::document::{ingest, Outcome, Role};
 use common::schema::{field, CollectionNames};
+use tokio_util::sync::CancellationToken;
 use tracing::{debug, info};
 
 use crate::ack::Watermark;
@@ -60,6 +61,10 @@ pub struct Writer {
     pub(crate) stop_requested: bool,
     /// The lifecycle state and the Prometheus metrics, shared with the HTTP endpoints.
     pub(crate) metrics: Arc<Metrics>,
+    /// SIGTERM/SIGINT; a retry's backoff sleep watches it (see `retry.rs`).
+    pub(crate) shutdown: CancellationToken,
+    /// `Shutdown requested.` was logged (by the consumer or during a retry).
+    pub(crate) shutdown_noted: bool,
 }
 
 impl Writer {
@@ -84,6 +89,18 @@ impl Writer {
             server: None,
             stop_requested: false,
             metrics: Arc::new(Metrics::new()),
+            shutdown: CancellationToken::new(),
+            shutdown_noted: false,
+        }
+    }
+
+    /// Logs `Shutdown requested.` and enters the drain state, once, wherever the signal is
+    /// first seen: between deliveries, while connecting, or during a retry.
+    pub(crate) fn note_shutdown(&mut self) {
+        if !self.shutdown_noted {
+            self.shutdown_noted = true;
+            info!("Shutdown requested.");
+            self.metrics.set_state(crate::metrics::Lifecycle::Draining);
         }
     }
 
@@ -227,15 +244,13 @@ impl Writer {
         self.sims.entry(sim_id.to_owned()).or_default()
     }
 
-    /// After a channel loss: forgets every unsettled delivery (the broker redelivers them)
-    /// and the tags of the old channel; returns how many were unsettled.
-    pub fn forget_channel(&mut self) -> usize {
-        let unsettled = self.watermark.unsettled();
+    /// After a channel loss, once [`Self::flush_everything`] stored what was buffered:
+    /// forgets the tags of the old channel (they mean nothing on the next one).
+    pub fn forget_channel(&mut self) {
         self.buffers.clear();
         self.pending.take();
         self.watermark = Watermark::new();
         self.update_gauge();
-        unsettled
     }
 }
 

@@ -70,24 +70,30 @@ impl Run {
         let db = integration_tests::fresh_database(prefix).await;
         let connection = integration_tests::broker_connection().await;
         let channel = connection.create_channel().await.expect("channel");
-        let options = ExchangeDeclareOptions::default();
-        channel
-            .exchange_declare(
-                exchange.as_str().into(),
-                ExchangeKind::Topic,
-                options,
-                FieldTable::default(),
-            )
-            .await
-            .expect("exchange declared");
         let queue = format!("logwriter.{exchange}");
-        Self {
+        let run = Self {
             exchange,
             queue,
             db,
             connection,
             channel,
-        }
+        };
+        run.declare_exchange().await;
+        run
+    }
+
+    /// Declares the run's topic exchange with logwriter's default flags (as the platform
+    /// does; again after a broker restart, since it is not durable).
+    pub async fn declare_exchange(&self) {
+        self.channel
+            .exchange_declare(
+                self.exchange.as_str().into(),
+                ExchangeKind::Topic,
+                ExchangeDeclareOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .expect("exchange declared");
     }
 
     /// The writer's settings for this run plus `extra` flags.

@@ -116,3 +116,18 @@ fn pending_list_reports_the_prefetch_limit_and_its_age() {
     assert!(pending.is_empty());
     assert_eq!(pending.deadline(), None);
 }
+
+#[test]
+fn the_buffer_holding_a_delivery_is_found_by_its_tag() {
+    let now = Instant::now();
+    let mut buffers = Buffers::new(20, TEN_S);
+    buffers.push("a", entry(1, 10), false, now);
+    buffers.push("b", entry(2, 10), false, now);
+    buffers.push("a", entry(3, 10), false, now);
+    assert_eq!(buffers.holding(1).as_deref(), Some("a"));
+    assert_eq!(buffers.holding(2).as_deref(), Some("b"));
+    assert_eq!(buffers.holding(3).as_deref(), Some("a"));
+    assert_eq!(buffers.holding(4), None);
+    buffers.take("a");
+    assert_eq!(buffers.holding(1), None);
+}

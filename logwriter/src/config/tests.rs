@@ -25,7 +25,8 @@ fn defaults_give_a_durable_queue_named_after_the_exchange() {
         config.broker.queue,
         Queue::Durable {
             name: "logwriter.procem.x".to_owned(),
-            expires_ms: 86_400_000
+            expires_ms: 86_400_000,
+            kind: QueueType::Quorum,
         }
     );
     assert_eq!(config.max_documents, 20);
@@ -88,6 +89,7 @@ fn invalid_values_are_refused_naming_the_variable() {
         &["--logwriter-prefetch", "65536"],
         &["--logwriter-shutdown-timeout", "0"],
         &["--logwriter-queue-mode", "shared"],
+        &["--logwriter-queue-type", "stream"],
         &["--simulation-log-level", "loud"],
     ] {
         let error = parse(args).unwrap_err().to_string();
@@ -218,4 +220,43 @@ fn the_http_endpoints_are_off_unless_a_port_is_set() {
     for bad in ["0", "65536", "-1", "http"] {
         assert!(parse(&["--logwriter-http-port", bad]).is_err(), "{bad}");
     }
+}
+
+#[test]
+fn the_queue_type_is_quorum_unless_classic_is_asked_for() {
+    let classic = config(&[
+        "--rabbitmq-exchange",
+        "x",
+        "--logwriter-queue-type",
+        "CLASSIC",
+    ]);
+    assert!(matches!(
+        classic.unwrap().broker.queue,
+        Queue::Durable {
+            kind: QueueType::Classic,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn rabbitmq_host_takes_a_list_of_nodes_and_a_bad_one_names_the_variable() {
+    let config = config(&[
+        "--rabbitmq-exchange",
+        "x",
+        "--rabbitmq-host",
+        "127.0.0.1:5681,127.0.0.1:5682,other",
+        "--rabbitmq-port",
+        "5700",
+    ])
+    .unwrap();
+    let nodes: Vec<String> = config.broker.nodes.iter().map(Node::to_string).collect();
+    assert_eq!(nodes, ["127.0.0.1:5681", "127.0.0.1:5682", "other:5700"]);
+    assert!(config
+        .summary
+        .starts_with("rabbitmq=127.0.0.1:5681,127.0.0.1:5682,other:5700 "));
+    let error =
+        super::tests::config(&["--rabbitmq-exchange", "x", "--rabbitmq-host", "a,,b"]).unwrap_err();
+    assert_eq!(error.variable, "RABBITMQ_HOST");
+    assert!(error.to_string().contains("empty"), "{error}");
 }

@@ -1,4 +1,5 @@
-//! MongoDB unreachable around a signal or at start-up (docs/spec/logwriter.md §10.2, §11.2): a drain
+//! MongoDB unreachable around a signal or at start-up (docs/spec/logwriter.md §10.2, §11.2): the
+//! signal is logged at once, even while a flush is being retried, and a drain
 //! that cannot store exits 1 after LOGWRITER_SHUTDOWN_TIMEOUT (or at once on a second signal)
 //! and leaves the unstored messages in the durable queue; messages published before MongoDB
 //! is reachable are stored once it is (acceptance items 43 and 72).
@@ -59,6 +60,14 @@ async fn sigterm_while_mongodb_is_down_exits_1_at_the_timeout_and_keeps_the_mess
     );
     let signalled = Instant::now();
     writer.terminate();
+    // Logged at once, although the flush being retried holds the consumer.
+    assert!(
+        writer
+            .wait_log("Shutdown requested.", Duration::from_millis(1000))
+            .await,
+        "{}",
+        writer.log_text()
+    );
     let log = writer.log.clone();
     let code = writer.exit_within(Duration::from_secs(10)).await;
     let took = signalled.elapsed();

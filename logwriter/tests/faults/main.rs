@@ -9,16 +9,21 @@
 mod harness;
 
 mod broker;
+mod cluster;
 mod config;
 mod crash;
 mod drain;
 mod duplicates;
 mod endpoints;
 mod exchange;
+mod exclusive;
 mod logging;
+mod metadata;
 mod observability;
 mod outage;
+mod pressure;
 mod process;
+mod quorum;
 mod rejected;
 mod settings;
 mod stop;

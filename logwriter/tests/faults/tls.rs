@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use integration_tests::simgen::{generate, RunSpec};
 
-use crate::harness::{Run, SIMULATION_ID};
+use crate::harness::{rabbitmqctl, Run, SIMULATION_ID};
 use crate::process;
 
 /// The test CA made by `scripts/services up` (SERVICES_DIR overrides target/services there).
@@ -104,4 +104,124 @@ async fn without_the_ca_file_the_certificate_is_refused_and_retried_until_sigter
     let text = std::fs::read_to_string(log).unwrap_or_default();
     assert!(text.contains("Shutdown complete."), "{text}");
     run.cleanup().await;
+}
+
+/// The negotiated protocol of the writer's connection, as RabbitMQ reports it.
+fn ssl_protocol(run: &Run) -> Option<String> {
+    let name = format!("logwriter {}", run.exchange);
+    let listing = rabbitmqctl(&[
+        "list_connections",
+        "--no-table-headers",
+        "ssl_protocol",
+        "client_properties",
+    ]);
+    let line = listing.lines().find(|line| line.contains(&name))?;
+    line.split('\t').next().map(str::to_owned)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn protocol_tlsv1_2_negotiates_tls_1_2_with_a_broker_that_offers_1_3() {
+    let _shared = crate::SERVICES.read().await;
+    let run = Run::new("faults_tls12").await;
+    let ca = test_ca();
+    let ca = ca.to_string_lossy();
+    let mut vars = tls_vars(Some(&ca));
+    let writer = process::start(&run, &vars).await;
+    assert_eq!(
+        ssl_protocol(&run).as_deref(),
+        Some("tlsv1.3"),
+        "the default"
+    );
+    writer.terminate();
+    assert_eq!(writer.exit_within(Duration::from_secs(10)).await, 0);
+
+    vars.push(("RABBITMQ_SSL_VERSION", "PROTOCOL_TLSv1_2"));
+    let writer = process::start(&run, &vars).await;
+    assert_eq!(ssl_protocol(&run).as_deref(), Some("tlsv1.2"));
+    run.publish(&generate(&RunSpec {
+        simulation_id: SIMULATION_ID.to_owned(),
+        epochs: 2,
+        processes: 1,
+        invalid: 0,
+    }))
+    .await;
+    assert_eq!(writer.exit_within(Duration::from_secs(30)).await, 0);
+    run.cleanup().await;
+}
+
+/// A TLS 1.3-only listener (openssl s_server with the test certificate) on a free port.
+struct Tls13Listener {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Tls13Listener {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let dir = test_ca().parent().expect("tls dir").to_path_buf();
+        let mut child = std::process::Command::new("openssl")
+            .args(["s_server", "-quiet", "-tls1_3", "-accept"])
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("-cert")
+            .arg(dir.join("server.pem"))
+            .arg("-key")
+            .arg(dir.join("server.key"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("openssl s_server starts");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Self { child, port };
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("openssl s_server never listened on {port}");
+    }
+}
+
+impl Drop for Tls13Listener {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn protocol_tlsv1_2_refuses_a_tls_1_3_only_listener() {
+    let _shared = crate::SERVICES.read().await;
+    let listener = Tls13Listener::start();
+    let port = listener.port.to_string();
+    let ca = test_ca();
+    let ca = ca.to_string_lossy();
+    let vars = [
+        ("RABBITMQ_EXCHANGE", "it_tls13_only"),
+        ("RABBITMQ_SSL", "true"),
+        ("RABBITMQ_SSL_VERSION", "PROTOCOL_TLSv1_2"),
+        ("RABBITMQ_SSL_CA_FILE", &ca),
+        ("RABBITMQ_HOST", "localhost"),
+        ("RABBITMQ_PORT", &port),
+    ];
+    let writer = process::spawn(process::command(None, &vars), "it_tls13_only");
+    assert!(
+        writer
+            .wait_log("Connecting to RabbitMQ failed", Duration::from_secs(10))
+            .await,
+        "{}",
+        writer.log_text()
+    );
+    let text = writer.log_text();
+    let line = text
+        .lines()
+        .find(|l| l.contains("Connecting to RabbitMQ failed"))
+        .expect("line");
+    assert!(line.contains("ProtocolVersion"), "a TLS 1.2 client: {line}");
+    writer.terminate();
+    assert_eq!(writer.exit_within(Duration::from_secs(10)).await, 0);
+    drop(listener);
 }

@@ -1,0 +1,221 @@
+//! A real three-node RabbitMQ cluster (`scripts/cluster`): RABBITMQ_HOST lists the nodes, the
+//! writer connects to the first that answers and, when its node is stopped, reconnects to the
+//! next. The node it is connected to is stopped mid-run, later another one: every message is
+//! stored once and the writer exits 0 after `stopped`. The test publishes through node 3,
+//! which stays up, as the platform's processes would through a node of their own.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use bson::oid::ObjectId;
+use integration_tests::simgen::{generate, publish, Message, RunSpec};
+use lapin::options::{ExchangeDeclareOptions, QueueDeclareOptions};
+use lapin::types::FieldTable;
+use lapin::ExchangeKind;
+
+use crate::harness::{id_of, SIMULATION_ID};
+use crate::process;
+
+/// `scripts/cluster <args>`: its stdout; fails the test if it fails.
+fn cluster(args: &[&str]) -> String {
+    let script = integration_tests::repo_root().join("scripts/cluster");
+    let output = Command::new(script)
+        .args(args)
+        .output()
+        .expect("scripts/cluster runs");
+    assert!(
+        output.status.success(),
+        "scripts/cluster {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A node stopped by the test, started again when dropped, even if the test fails.
+struct StoppedNode(usize);
+
+impl StoppedNode {
+    fn stop(node: usize) -> Self {
+        cluster(&["stop", &node.to_string()]);
+        Self(node)
+    }
+}
+
+impl Drop for StoppedNode {
+    fn drop(&mut self) {
+        cluster(&["start", &self.0.to_string()]);
+    }
+}
+
+/// The cluster node (1-3) of the writer's latest "Connected to RabbitMQ at" line.
+fn connected_node(log: &str) -> Option<usize> {
+    let line = log
+        .lines()
+        .rev()
+        .find(|l| l.contains("Connected to RabbitMQ at 127.0.0.1:568"))?;
+    let digit = line.split("127.0.0.1:568").nth(1)?.chars().next()?;
+    digit.to_digit(10).map(|d| d as usize)
+}
+
+async fn wait_for<T>(what: &str, limit: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
+    let started = Instant::now();
+    loop {
+        if let Some(value) = probe() {
+            return value;
+        }
+        assert!(started.elapsed() < limit, "{what} within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The queue's consumer count, on a throwaway channel: a passive declare of a queue that
+/// does not exist yet closes its channel.
+async fn consumers(connection: &lapin::Connection, queue: &str) -> Option<u32> {
+    let channel = connection.create_channel().await.ok()?;
+    let options = QueueDeclareOptions {
+        passive: true,
+        ..QueueDeclareOptions::default()
+    };
+    let declared = channel
+        .queue_declare(queue.into(), options, FieldTable::default())
+        .await
+        .ok()?;
+    let _ = channel.close(200, "OK".into()).await;
+    Some(declared.consumer_count())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_writer_rides_through_the_loss_of_two_cluster_nodes_in_turn() {
+    let _shared = crate::SERVICES.read().await;
+    let hosts = cluster(&["up"]);
+    let hosts = hosts
+        .lines()
+        .find_map(|l| l.strip_prefix("RABBITMQ_HOST="))
+        .expect("scripts/cluster prints RABBITMQ_HOST")
+        .to_owned();
+    let exchange = integration_tests::unique_name("faults_cluster");
+    let queue = format!("logwriter.{exchange}");
+    let db = integration_tests::fresh_database("faults_cluster").await;
+    let node3 = "amqp://guest:guest@127.0.0.1:5683/%2f";
+    let connection = lapin::Connection::connect(node3, lapin::ConnectionProperties::default())
+        .await
+        .expect("node 3");
+    let channel = connection.create_channel().await.expect("channel");
+    channel
+        .exchange_declare(
+            exchange.as_str().into(),
+            ExchangeKind::Topic,
+            ExchangeDeclareOptions::default(),
+            FieldTable::default(),
+        )
+        .await
+        .expect("exchange");
+
+    let vars = [
+        ("RABBITMQ_HOST", hosts.as_str()),
+        ("RABBITMQ_EXCHANGE", exchange.as_str()),
+        ("MONGODB_DATABASE", db.name()),
+        ("MESSAGE_BUFFER_MAX_INTERVAL", "0.2"),
+    ];
+    let writer = process::spawn(process::command(None, &vars), &exchange);
+    let messages = generate(&RunSpec {
+        simulation_id: SIMULATION_ID.to_owned(),
+        epochs: 30,
+        processes: 3,
+        invalid: 6,
+    });
+    let thirds: Vec<&[Message]> = messages.chunks(messages.len().div_ceil(3)).collect();
+    let valid = format!("simulation_{SIMULATION_ID}");
+    let invalid = format!("invalid_simulation_{SIMULATION_ID}");
+    let stored = |n: usize| {
+        let db = db.clone();
+        let (valid, invalid) = (valid.clone(), invalid.clone());
+        async move {
+            let started = Instant::now();
+            loop {
+                let count = db
+                    .collection::<bson::Document>(&valid)
+                    .estimated_document_count()
+                    .await
+                    .unwrap_or(0)
+                    + db.collection::<bson::Document>(&invalid)
+                        .estimated_document_count()
+                        .await
+                        .unwrap_or(0);
+                if count as usize >= n || started.elapsed() > Duration::from_secs(30) {
+                    return count as usize;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+
+    let mut published = 0;
+    let mut lost = Vec::new();
+    for (round, part) in thirds.iter().enumerate() {
+        let limit = Duration::from_secs(60);
+        let started = Instant::now();
+        while consumers(&connection, &queue).await != Some(1) {
+            assert!(
+                started.elapsed() < limit,
+                "no consumer:\n{}",
+                writer.log_text()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        publish(&channel, &exchange, part, None, |_| {})
+            .await
+            .expect("published through node 3");
+        published += part.len();
+        if round == thirds.len() - 1 {
+            break;
+        }
+        assert_eq!(stored(published).await, published, "{}", writer.log_text());
+        let node = connected_node(&writer.log_text()).expect("connected to a node");
+        assert_ne!(node, 3, "the publisher's node is never stopped");
+        let reconnects = writer
+            .log_text()
+            .matches("Reconnected to RabbitMQ.")
+            .count();
+        let stopped = StoppedNode::stop(node);
+        wait_for("a reconnection", limit, || {
+            let text = writer.log_text();
+            (text.matches("Reconnected to RabbitMQ.").count() > reconnects).then_some(())
+        })
+        .await;
+        lost.push(node);
+        drop(stopped);
+    }
+    let log = writer.log.clone();
+    assert_eq!(writer.exit_within(Duration::from_secs(60)).await, 0);
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    assert_eq!(lost, [1, 2], "nodes lost in turn:\n{text}");
+    assert_eq!(connected_node(&text), Some(3), "{text}");
+
+    let mut ids = Vec::new();
+    for collection in [&valid, &invalid] {
+        let cursor = db
+            .collection::<bson::Document>(collection)
+            .find(bson::doc! {})
+            .await
+            .expect("find");
+        let docs: Vec<bson::Document> = futures_util::TryStreamExt::try_collect(cursor)
+            .await
+            .expect("docs");
+        ids.extend(docs.iter().map(|d| d.get_object_id("_id").expect("_id")));
+    }
+    let unique: BTreeSet<ObjectId> = ids.iter().copied().collect();
+    let expected: BTreeSet<ObjectId> = messages.iter().map(id_of).collect();
+    assert_eq!(ids.len(), unique.len(), "no message stored twice");
+    assert_eq!(unique, expected, "every message stored");
+    eprintln!(
+        "cluster: {} messages published through node 3, nodes 1 then 2 stopped under the writer, all stored once",
+        messages.len()
+    );
+    db.drop().await.expect("database dropped");
+    let _ = channel
+        .exchange_delete(exchange.as_str().into(), Default::default())
+        .await;
+    let _ = connection.close(200, "OK".into()).await;
+}

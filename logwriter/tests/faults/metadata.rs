@@ -1,0 +1,92 @@
+//! The metadata document is never given up (docs/spec/logwriter.md §8.3): an upsert that the
+//! server refuses for a reason that is not transient is retried like a batch insert, and the
+//! run does not acknowledge its last deliveries, delete its queue or exit before the final
+//! metadata, with `EndTime`, is stored.
+
+use std::time::Duration;
+
+use bson::doc;
+use integration_tests::simgen::{generate, RunSpec};
+
+use crate::harness::{Run, SIMULATION_ID};
+use crate::process;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_metadata_upsert_is_retried_until_stored_before_the_run_ends() {
+    let _shared = crate::SERVICES.read().await;
+    let run = Run::new("faults_metadata").await;
+    // A unique index of the operator's on Name, and another run already holding the name
+    // simgen gives its runs: every upsert of this run's metadata is a duplicate key.
+    let simulations = run.db.collection::<bson::Document>("simulations");
+    let index = mongodb::IndexModel::builder()
+        .keys(doc! {"Name": 1})
+        .options(
+            mongodb::options::IndexOptions::builder()
+                .unique(true)
+                .name("name_unique".to_owned())
+                .build(),
+        )
+        .build();
+    simulations.create_index(index).await.expect("unique index");
+    let blocker = doc! {"SimulationId": "2000-01-01T00:00:00.000Z", "Name": "simgen run"};
+    simulations
+        .insert_one(blocker.clone())
+        .await
+        .expect("blocker");
+
+    let spec = RunSpec {
+        simulation_id: SIMULATION_ID.to_owned(),
+        epochs: 3,
+        processes: 2,
+        invalid: 0,
+    };
+    let messages = generate(&spec);
+    let writer = process::start(&run, &[("MESSAGE_BUFFER_MAX_INTERVAL", "0.2")]).await;
+    run.publish(&messages).await;
+    assert!(
+        writer
+            .wait_log("Database metadata update failed", Duration::from_secs(10))
+            .await,
+        "{}",
+        writer.log_text()
+    );
+    // The first metadata write (at SimState running) holds the consumer: nothing is lost,
+    // the rest waits in the queue.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        writer.child.id().is_some() && !writer.log_text().contains("Deleted queue"),
+        "still running, queue kept:\n{}",
+        writer.log_text()
+    );
+    let (_, consumers) = run.queue_state().await.expect("the queue is kept");
+    assert_eq!(consumers, 1);
+    let filter = doc! {"SimulationId": SIMULATION_ID};
+    assert!(
+        simulations
+            .find_one(filter.clone())
+            .await
+            .expect("find")
+            .is_none(),
+        "not stored while refused"
+    );
+
+    simulations
+        .delete_one(doc! {"SimulationId": "2000-01-01T00:00:00.000Z"})
+        .await
+        .expect("blocker removed");
+    let log = writer.log.clone();
+    assert_eq!(writer.exit_within(Duration::from_secs(60)).await, 0);
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let stored = simulations
+        .find_one(filter)
+        .await
+        .expect("find")
+        .unwrap_or_else(|| panic!("metadata stored at last:\n{text}"));
+    assert!(stored.get_datetime("EndTime").is_ok(), "{stored}");
+    assert_eq!(stored.get_str("Name").ok(), Some("simgen run"));
+    assert!(
+        text.contains("Writing to MongoDB failed"),
+        "retried:\n{text}"
+    );
+    run.cleanup().await;
+}

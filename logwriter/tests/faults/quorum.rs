@@ -1,0 +1,165 @@
+//! The durable queue is a quorum queue by default, so a RabbitMQ restart loses none of the
+//! platform's transient messages: neither those published while the writer was down nor
+//! those unacknowledged in the writer's buffers. A classic queue left by an earlier version
+//! is consumed as it is, with a WARN, instead of wedging the start-up.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use bson::oid::ObjectId;
+use integration_tests::simgen::{generate, Message, RunSpec};
+use lapin::options::QueueDeclareOptions;
+use lapin::types::{AMQPValue, FieldTable};
+
+use crate::harness::{id_of, rabbitmqctl, Run, SIMULATION_ID};
+use crate::process;
+
+fn spec(epochs: u32) -> RunSpec {
+    RunSpec {
+        simulation_id: SIMULATION_ID.to_owned(),
+        epochs,
+        processes: 3,
+        invalid: 4,
+    }
+}
+
+/// One queue's column values from `rabbitmqctl list_queues name <columns>`.
+fn queue_columns(queue: &str, columns: &[&str]) -> Vec<String> {
+    let mut args = vec!["list_queues", "--no-table-headers", "name"];
+    args.extend_from_slice(columns);
+    let listing = rabbitmqctl(&args);
+    let line = listing
+        .lines()
+        .find(|line| line.split('\t').next() == Some(queue))
+        .unwrap_or_else(|| panic!("no queue {queue} in:\n{listing}"));
+    line.split('\t').skip(1).map(str::to_owned).collect()
+}
+
+/// Every message of `messages` is stored exactly once in the run's two collections.
+async fn assert_stored_once(run: &Run, messages: &[Message]) {
+    let expected: BTreeSet<ObjectId> = messages.iter().map(id_of).collect();
+    let mut stored = Vec::new();
+    for collection in [
+        format!("simulation_{SIMULATION_ID}"),
+        format!("invalid_simulation_{SIMULATION_ID}"),
+    ] {
+        for doc in run.documents(&collection).await {
+            stored.push(doc.get_object_id("_id").expect("ObjectId _id"));
+        }
+    }
+    let unique: BTreeSet<ObjectId> = stored.iter().copied().collect();
+    assert_eq!(stored.len(), unique.len(), "no message stored twice");
+    let missing: Vec<_> = expected.difference(&unique).collect();
+    assert!(missing.is_empty(), "{} messages lost", missing.len());
+    assert_eq!(unique.len(), messages.len());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn messages_published_while_the_writer_is_down_survive_a_rabbitmq_restart() {
+    let _serial = crate::SERVICES.write().await;
+    let mut run = Run::new("faults_quorum_down").await;
+    let messages = generate(&spec(10));
+    let mut writer = process::start(&run, &[("MESSAGE_BUFFER_MAX_INTERVAL", "0.2")]).await;
+    assert_eq!(queue_columns(&run.queue, &["type"]), ["quorum"]);
+    writer.child.start_kill().expect("SIGKILL");
+    writer.child.wait().await.expect("killed");
+    run.publish(&messages).await;
+    assert_eq!(
+        run.queue_state().await.map(|(ready, _)| ready as usize),
+        Some(messages.len()),
+        "everything waits in the queue"
+    );
+
+    process::restart("rabbitmq");
+    run.connection = integration_tests::broker_connection().await;
+    run.channel = run.connection.create_channel().await.expect("channel");
+    // The platform's run exchange is not durable: the platform declares it again.
+    run.declare_exchange().await;
+    let writer = process::start(&run, &[("MESSAGE_BUFFER_MAX_INTERVAL", "0.2")]).await;
+    assert_eq!(writer.exit_within(Duration::from_secs(60)).await, 0);
+    assert_stored_once(&run, &messages).await;
+    eprintln!(
+        "quorum, writer down: {} messages published, RabbitMQ restarted, all stored once",
+        messages.len()
+    );
+    run.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deliveries_unacknowledged_in_the_writer_survive_a_rabbitmq_restart() {
+    let _serial = crate::SERVICES.write().await;
+    let mut run = Run::new("faults_quorum_held").await;
+    let messages = generate(&spec(10));
+    let (held, rest) = messages.split_at(messages.len() - 1);
+    // No Epoch or SimState before the end: nothing triggers a flush but the deadline.
+    // Large buffers and a long deadline: the writer holds the deliveries unacknowledged.
+    let vars = [
+        ("MESSAGE_BUFFER_MAX_DOCUMENTS", "1000"),
+        ("MESSAGE_BUFFER_MAX_INTERVAL", "120"),
+    ];
+    let writer = process::start(&run, &vars).await;
+    let held: Vec<Message> = held
+        .iter()
+        .filter(|m| m.routing_key != "Epoch" && m.routing_key != "SimState")
+        .cloned()
+        .collect();
+    run.publish(&held).await;
+    let started = Instant::now();
+    while queue_columns(&run.queue, &["messages_unacknowledged"]) != [held.len().to_string()] {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "never all delivered"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    process::restart("rabbitmq");
+    run.connection = integration_tests::broker_connection().await;
+    run.channel = run.connection.create_channel().await.expect("channel");
+    run.declare_exchange().await;
+    run.wait_consumers(1).await;
+    run.publish(rest).await;
+    let log = writer.log.clone();
+    assert_eq!(writer.exit_within(Duration::from_secs(60)).await, 0);
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    assert!(text.contains("RabbitMQ connection lost"), "{text}");
+    let mut all = held.clone();
+    all.extend_from_slice(rest);
+    assert_stored_once(&run, &all).await;
+    eprintln!(
+        "quorum, writer holding {} unacknowledged deliveries: RabbitMQ restarted, all {} stored once",
+        held.len(),
+        all.len()
+    );
+    run.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_classic_queue_left_by_an_earlier_version_is_consumed_as_it_is() {
+    let _shared = crate::SERVICES.read().await;
+    let run = Run::new("faults_quorum_old").await;
+    let mut arguments = FieldTable::default();
+    arguments.insert("x-expires".into(), AMQPValue::LongLongInt(86_400_000));
+    let options = QueueDeclareOptions {
+        durable: true,
+        ..QueueDeclareOptions::default()
+    };
+    run.channel
+        .queue_declare(run.queue.as_str().into(), options, arguments)
+        .await
+        .expect("the old classic queue");
+    let messages = generate(&spec(4));
+    let writer = process::start(&run, &[("MESSAGE_BUFFER_MAX_INTERVAL", "0.2")]).await;
+    run.publish(&messages).await;
+    let log = writer.log.clone();
+    assert_eq!(writer.exit_within(Duration::from_secs(30)).await, 0);
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let line = text
+        .lines()
+        .find(|l| l.contains("exists with other arguments"))
+        .unwrap_or_else(|| panic!("no migration line in:\n{text}"));
+    assert!(line.contains("WARN") && line.contains(&run.queue), "{line}");
+    assert!(line.contains("quorum"), "{line}");
+    assert_stored_once(&run, &messages).await;
+    run.cleanup().await;
+}
