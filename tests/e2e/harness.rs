@@ -1,7 +1,10 @@
 //! The e2e harness: a unique exchange, queue and database per test, the real logwriter run
 //! in-process through its library, and the real broker and MongoDB-wire server.
 
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
+
+use bson::oid::ObjectId;
 
 use bson::{doc, Document};
 use clap::Parser;
@@ -252,6 +255,52 @@ pub fn rabbitmqctl(args: &[&str]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The row of `rabbitmqctl <listing> --no-table-headers <key> <columns…>` whose first
+/// column is `value`: the other columns' values.
+#[allow(dead_code)] // used by the fault tests, which share this harness
+pub fn rabbitmqctl_row(
+    listing: &str,
+    key: &str,
+    value: &str,
+    columns: &[&str],
+) -> Option<Vec<String>> {
+    let mut args = vec![listing, "--no-table-headers", key];
+    args.extend_from_slice(columns);
+    let output = rabbitmqctl(&args);
+    output.lines().find_map(|line| {
+        let mut cells = line.split('\t');
+        (cells.next() == Some(value)).then(|| cells.map(str::to_owned).collect())
+    })
+}
+
+/// Asserts that `db` holds every message of `messages` exactly once, in the valid and
+/// invalid collections of simulation `SIMULATION_ID`.
+#[allow(dead_code)] // used by the fault tests, which share this harness
+pub async fn assert_stored_once(db: &Database, messages: &[Message]) {
+    let mut stored = Vec::new();
+    for collection in [
+        format!("simulation_{SIMULATION_ID}"),
+        format!("invalid_simulation_{SIMULATION_ID}"),
+    ] {
+        let cursor = db
+            .collection::<Document>(&collection)
+            .find(doc! {})
+            .await
+            .expect("find");
+        let docs: Vec<Document> = cursor.try_collect().await.expect("documents");
+        stored.extend(
+            docs.iter()
+                .map(|d| d.get_object_id("_id").expect("ObjectId _id")),
+        );
+    }
+    let unique: BTreeSet<ObjectId> = stored.iter().copied().collect();
+    assert_eq!(stored.len(), unique.len(), "no message stored twice");
+    let expected: BTreeSet<ObjectId> = messages.iter().map(id_of).collect();
+    let missing = expected.difference(&unique).count();
+    assert_eq!(missing, 0, "{missing} messages lost");
+    assert_eq!(unique.len(), messages.len(), "nothing else stored");
 }
 
 impl Run {

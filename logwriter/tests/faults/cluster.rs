@@ -4,17 +4,15 @@
 //! stored once and the writer exits 0 after `stopped`. The test publishes through node 3,
 //! which stays up, as the platform's processes would through a node of their own.
 
-use std::collections::BTreeSet;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use bson::oid::ObjectId;
 use integration_tests::simgen::{generate, publish, Message, RunSpec};
 use lapin::options::{ExchangeDeclareOptions, QueueDeclareOptions};
 use lapin::types::FieldTable;
 use lapin::ExchangeKind;
 
-use crate::harness::{id_of, SIMULATION_ID};
+use crate::harness::{assert_stored_once, SIMULATION_ID};
 use crate::process;
 
 /// `scripts/cluster <args>`: its stdout; fails the test if it fails.
@@ -193,22 +191,7 @@ async fn the_writer_rides_through_the_loss_of_two_cluster_nodes_in_turn() {
     assert_eq!(lost, [1, 2], "nodes lost in turn:\n{text}");
     assert_eq!(connected_node(&text), Some(3), "{text}");
 
-    let mut ids = Vec::new();
-    for collection in [&valid, &invalid] {
-        let cursor = db
-            .collection::<bson::Document>(collection)
-            .find(bson::doc! {})
-            .await
-            .expect("find");
-        let docs: Vec<bson::Document> = futures_util::TryStreamExt::try_collect(cursor)
-            .await
-            .expect("docs");
-        ids.extend(docs.iter().map(|d| d.get_object_id("_id").expect("_id")));
-    }
-    let unique: BTreeSet<ObjectId> = ids.iter().copied().collect();
-    let expected: BTreeSet<ObjectId> = messages.iter().map(id_of).collect();
-    assert_eq!(ids.len(), unique.len(), "no message stored twice");
-    assert_eq!(unique, expected, "every message stored");
+    assert_stored_once(&db, &messages).await;
     eprintln!(
         "cluster: {} messages published through node 3, nodes 1 then 2 stopped under the writer, all stored once",
         messages.len()

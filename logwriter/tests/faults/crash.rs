@@ -1,13 +1,11 @@
 //! kill -9 of the writer while a run is being published, then a restart (durable mode):
 //! every message is stored exactly once (docs/spec/logwriter.md §3; acceptance item 44).
 
-use std::collections::BTreeSet;
 use std::time::Duration;
 
-use bson::oid::ObjectId;
 use integration_tests::simgen::{generate, RunSpec};
 
-use crate::harness::{Run, SIMULATION_ID};
+use crate::harness::{assert_stored_once, Run, SIMULATION_ID};
 use crate::process;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -53,24 +51,6 @@ async fn a_killed_writer_restarted_mid_run_stores_every_message_exactly_once() {
 
     let writer = process::start(&run, &vars).await;
     assert_eq!(writer.exit_within(Duration::from_secs(60)).await, 0);
-    let mut expected: BTreeSet<ObjectId> = messages
-        .iter()
-        .map(|m| common::document::message_id(m.routing_key.as_bytes(), &m.body))
-        .collect();
-    let mut stored = BTreeSet::new();
-    let mut total = 0;
-    for collection in [
-        format!("simulation_{SIMULATION_ID}"),
-        format!("invalid_simulation_{SIMULATION_ID}"),
-    ] {
-        for doc in run.documents(&collection).await {
-            total += 1;
-            stored.insert(doc.get_object_id("_id").expect("ObjectId _id"));
-        }
-    }
-    assert_eq!(total, messages.len(), "no message stored twice or lost");
-    assert_eq!(stored.len(), messages.len());
-    expected.retain(|id| !stored.contains(id));
-    assert!(expected.is_empty(), "missing ids: {expected:?}");
+    assert_stored_once(&run.db, &messages).await;
     run.cleanup().await;
 }

@@ -6,34 +6,23 @@ use std::time::{Duration, Instant};
 
 use integration_tests::simgen::{generate, RunSpec};
 
-use crate::harness::{rabbitmqctl, Run, SIMULATION_ID};
+use crate::harness::{rabbitmqctl_row, Run, SIMULATION_ID};
 use crate::process;
 
 /// The server-named queue bound to `exchange` (exclusive mode).
 fn bound_queue(exchange: &str) -> Option<String> {
-    let listing = rabbitmqctl(&[
+    let row = rabbitmqctl_row(
         "list_bindings",
-        "--no-table-headers",
         "source_name",
-        "destination_name",
-    ]);
-    listing.lines().find_map(|line| {
-        let (source, destination) = line.split_once('\t')?;
-        (source == exchange).then(|| destination.to_owned())
-    })
+        exchange,
+        &["destination_name"],
+    );
+    row.and_then(|cells| cells.into_iter().next())
 }
 
 fn unacknowledged(queue: &str) -> Option<usize> {
-    let listing = rabbitmqctl(&[
-        "list_queues",
-        "--no-table-headers",
-        "name",
-        "messages_unacknowledged",
-    ]);
-    listing.lines().find_map(|line| {
-        let (name, count) = line.split_once('\t')?;
-        (name == queue).then(|| count.trim().parse().ok())?
-    })
+    let row = rabbitmqctl_row("list_queues", "name", queue, &["messages_unacknowledged"])?;
+    row.first()?.trim().parse().ok()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -3,15 +3,13 @@
 //! those unacknowledged in the writer's buffers. A classic queue left by an earlier version
 //! is consumed as it is, with a WARN, instead of wedging the start-up.
 
-use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use bson::oid::ObjectId;
 use integration_tests::simgen::{generate, Message, RunSpec};
 use lapin::options::QueueDeclareOptions;
 use lapin::types::{AMQPValue, FieldTable};
 
-use crate::harness::{id_of, rabbitmqctl, Run, SIMULATION_ID};
+use crate::harness::{assert_stored_once, rabbitmqctl_row, Run, SIMULATION_ID};
 use crate::process;
 
 fn spec(epochs: u32) -> RunSpec {
@@ -23,35 +21,10 @@ fn spec(epochs: u32) -> RunSpec {
     }
 }
 
-/// One queue's column values from `rabbitmqctl list_queues name <columns>`.
+/// One queue's column values from `rabbitmqctl list_queues`.
 fn queue_columns(queue: &str, columns: &[&str]) -> Vec<String> {
-    let mut args = vec!["list_queues", "--no-table-headers", "name"];
-    args.extend_from_slice(columns);
-    let listing = rabbitmqctl(&args);
-    let line = listing
-        .lines()
-        .find(|line| line.split('\t').next() == Some(queue))
-        .unwrap_or_else(|| panic!("no queue {queue} in:\n{listing}"));
-    line.split('\t').skip(1).map(str::to_owned).collect()
-}
-
-/// Every message of `messages` is stored exactly once in the run's two collections.
-async fn assert_stored_once(run: &Run, messages: &[Message]) {
-    let expected: BTreeSet<ObjectId> = messages.iter().map(id_of).collect();
-    let mut stored = Vec::new();
-    for collection in [
-        format!("simulation_{SIMULATION_ID}"),
-        format!("invalid_simulation_{SIMULATION_ID}"),
-    ] {
-        for doc in run.documents(&collection).await {
-            stored.push(doc.get_object_id("_id").expect("ObjectId _id"));
-        }
-    }
-    let unique: BTreeSet<ObjectId> = stored.iter().copied().collect();
-    assert_eq!(stored.len(), unique.len(), "no message stored twice");
-    let missing: Vec<_> = expected.difference(&unique).collect();
-    assert!(missing.is_empty(), "{} messages lost", missing.len());
-    assert_eq!(unique.len(), messages.len());
+    rabbitmqctl_row("list_queues", "name", queue, columns)
+        .unwrap_or_else(|| panic!("no queue {queue}"))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -77,7 +50,7 @@ async fn messages_published_while_the_writer_is_down_survive_a_rabbitmq_restart(
     run.declare_exchange().await;
     let writer = process::start(&run, &[("MESSAGE_BUFFER_MAX_INTERVAL", "0.2")]).await;
     assert_eq!(writer.exit_within(Duration::from_secs(60)).await, 0);
-    assert_stored_once(&run, &messages).await;
+    assert_stored_once(&run.db, &messages).await;
     eprintln!(
         "quorum, writer down: {} messages published, RabbitMQ restarted, all stored once",
         messages.len()
@@ -125,7 +98,7 @@ async fn deliveries_unacknowledged_in_the_writer_survive_a_rabbitmq_restart() {
     assert!(text.contains("RabbitMQ connection lost"), "{text}");
     let mut all = held.clone();
     all.extend_from_slice(rest);
-    assert_stored_once(&run, &all).await;
+    assert_stored_once(&run.db, &all).await;
     eprintln!(
         "quorum, writer holding {} unacknowledged deliveries: RabbitMQ restarted, all {} stored once",
         held.len(),
@@ -160,6 +133,6 @@ async fn a_classic_queue_left_by_an_earlier_version_is_consumed_as_it_is() {
         .unwrap_or_else(|| panic!("no migration line in:\n{text}"));
     assert!(line.contains("WARN") && line.contains(&run.queue), "{line}");
     assert!(line.contains("quorum"), "{line}");
-    assert_stored_once(&run, &messages).await;
+    assert_stored_once(&run.db, &messages).await;
     run.cleanup().await;
 }
