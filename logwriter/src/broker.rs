@@ -145,6 +145,11 @@ pub async fn open(config: &Broker, node: &Node) -> Result<Session, OpenError> {
             FieldTable::default(),
         )
         .await?;
+    if exclusive_consumer && queue::consumers(&connection, &queue).await? > 1 {
+        // Two writers started at the same instant: both give way and retry (with jitter).
+        let _ = connection.close(200, "OK".into()).await;
+        return Err(OpenError::QueueInUse(queue));
+    }
     let mode = if exclusive_consumer {
         "durable"
     } else {

@@ -1,7 +1,10 @@
 //! Declaring the run's queue (docs/spec/logwriter.md §2.2): a durable quorum (or classic)
 //! queue, or the original's server-named exclusive queue. A durable queue that exists with
 //! other arguments (left by an earlier version) is taken as it is, and one that already has
-//! a consumer is refused, because another writer records the run.
+//! a consumer is refused, because another writer records the run: RabbitMQ enforces an
+//! exclusive consumer on a classic queue, but a quorum queue accepts a second one. (Single
+//! active consumer would enforce it too, but it forbids `basic.get`, which operators use to
+//! look into a queue.)
 
 use lapin::options::{BasicQosOptions, QueueDeclareOptions};
 use lapin::protocol::{AMQPErrorKind, AMQPSoftError};
@@ -50,8 +53,7 @@ pub(super) async fn declare(
         },
     };
     let (channel, queue) = declared;
-    // Quorum queues take a second "exclusive" consumer without complaint, so the writer
-    // checks itself (single-active-consumer covers the race of two starting at once).
+    // Checked again after basic.consume (`consumers`), for two writers starting at once.
     if queue.consumer_count() > 0 {
         return Err(OpenError::QueueInUse(queue.name().to_string()));
     }
@@ -81,9 +83,6 @@ async fn declare_durable(
         "x-queue-type".into(),
         AMQPValue::LongString(type_name(kind).into()),
     );
-    if kind == QueueType::Quorum {
-        arguments.insert("x-single-active-consumer".into(), AMQPValue::Boolean(true));
-    }
     let options = QueueDeclareOptions {
         durable: true,
         exclusive: false,
@@ -91,6 +90,15 @@ async fn declare_durable(
         ..QueueDeclareOptions::default()
     };
     channel.queue_declare(name.into(), options, arguments).await
+}
+
+/// The queue's consumer count, on a channel of its own: a passive declare that fails closes
+/// its channel.
+pub(super) async fn consumers(connection: &Connection, name: &str) -> lapin::Result<u32> {
+    let channel = connection.create_channel().await?;
+    let count = declare_passive(&channel, name).await?.consumer_count();
+    let _ = channel.close(200, "OK".into()).await;
+    Ok(count)
 }
 
 async fn declare_passive(channel: &Channel, name: &str) -> lapin::Result<lapin::Queue> {
