@@ -13,7 +13,7 @@ mod tests;
 mod valid;
 
 use bson::oid::ObjectId;
-use bson::Document;
+use bson::RawDocumentBuf;
 use chrono::{DateTime, Timelike, Utc};
 use sha2::{Digest, Sha256};
 
@@ -21,7 +21,7 @@ use crate::classify::{classify, object_timestamp, Classified, InvalidObject, Val
 pub use crate::classify::{InvalidReason, Malformed, Role};
 use crate::json::{self, Json};
 pub use invalid::{MAX_TEXT_BYTES, MINIMAL_TEXT_BYTES};
-pub use mapping::{encoded_size, MAX_DOCUMENT_BYTES};
+pub use mapping::MAX_DOCUMENT_BYTES;
 use valid::ValidParts;
 
 /// The deterministic `_id` of a delivery (docs/spec/messages.md §6.3): the first 12 bytes of
@@ -57,8 +57,8 @@ pub struct Ingested {
 pub enum Outcome {
     /// Goes to `<prefix><simulation_id>`.
     Valid {
-        /// The document to insert (docs/spec/messages.md §6.1).
-        doc: Document,
+        /// The document to insert (docs/spec/messages.md §6.1), encoded once.
+        doc: RawDocumentBuf,
         /// The normalised `SimulationId`.
         simulation_id: String,
         /// The stored `Timestamp`: the message's own, or now when it had none.
@@ -68,8 +68,8 @@ pub enum Outcome {
     },
     /// Goes to the run simulation's invalid collection (the writer decides which).
     Invalid {
-        /// The wrapper document (docs/spec/messages.md §6.2).
-        doc: Document,
+        /// The wrapper document (docs/spec/messages.md §6.2), encoded once.
+        doc: RawDocumentBuf,
         /// Why the delivery is invalid.
         reason: InvalidReason,
     },
@@ -167,7 +167,7 @@ pub fn server_rejected_document(
     routing_key: &[u8],
     body: &[u8],
     now: DateTime<Utc>,
-) -> Document {
+) -> RawDocumentBuf {
     let now = truncate_to_millis(now);
     let topic = String::from_utf8_lossy(routing_key);
     let timestamp = match std::str::from_utf8(body).map(json::parse) {
@@ -184,7 +184,7 @@ pub fn minimal_invalid_document(
     routing_key: &[u8],
     body: &[u8],
     now: DateTime<Utc>,
-) -> Document {
+) -> RawDocumentBuf {
     let topic = String::from_utf8_lossy(routing_key);
     invalid::minimal_document(id, truncate_to_millis(now), body, &topic)
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use bson::oid::ObjectId;
-use bson::Document;
+use bson::RawDocumentBuf;
 use common::document::InvalidReason;
 
 /// A buffer is flushed once its documents encode to this many bytes (trigger (d)).
@@ -37,13 +37,13 @@ pub struct Entry {
     pub routing_key: Vec<u8>,
     /// Raw body, for the raw-text fallback.
     pub body: Vec<u8>,
-    /// The document to insert.
-    pub doc: Document,
+    /// The document to insert, encoded once (its length is `size`).
+    pub doc: RawDocumentBuf,
     /// Valid or invalid.
     pub kind: Kind,
     /// Whether the broker flagged the delivery as redelivered.
     pub redelivered: bool,
-    /// Encoded BSON size of `doc`.
+    /// Encoded BSON size of `doc`, kept apart so the buffer's byte count needs no lookup.
     pub size: usize,
 }
 

@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use bson::Document;
+use bson::RawDocumentBuf;
 use common::document::InvalidReason;
 use common::schema::UNKNOWN_SIMULATION;
 use tracing::{debug, warn};
@@ -143,7 +143,7 @@ impl Writer {
         if entries.is_empty() {
             return Vec::new();
         }
-        let docs: Vec<&Document> = entries.iter().map(|e| &e.doc).collect();
+        let docs: Vec<&RawDocumentBuf> = entries.iter().map(|e| &e.doc).collect();
         let outcomes = self.insert_settled(collection, &docs).await;
         let mut rejected = Vec::new();
         for (entry, outcome) in entries.iter().zip(outcomes) {
@@ -162,7 +162,7 @@ impl Writer {
     pub(crate) async fn insert_settled(
         &mut self,
         collection: &str,
-        docs: &[&Document],
+        docs: &[&RawDocumentBuf],
     ) -> Vec<DocumentOutcome> {
         let mut outcomes = vec![DocumentOutcome::Transient; docs.len()];
         loop {
@@ -172,7 +172,7 @@ impl Writer {
             if todo.is_empty() {
                 return outcomes;
             }
-            let batch: Vec<&Document> = todo.iter().map(|i| docs[*i]).collect();
+            let batch: Vec<&RawDocumentBuf> = todo.iter().map(|i| docs[*i]).collect();
             match self.store.insert(collection, &batch).await {
                 Ok(result) => {
                     self.succeeded(());

@@ -17,7 +17,7 @@
 //! before it is sent. The first group is left to the server on purpose: its answer is exact,
 //! and it keeps the real write-error path in use. MongoDB stores all of them as doubles.
 
-use bson::{Bson, Document};
+use bson::{RawBsonRef, RawDocument};
 use chrono::Utc;
 use common::document::{minimal_invalid_document, server_rejected_document, InvalidReason};
 use tracing::{error, warn};
@@ -54,16 +54,26 @@ impl std::fmt::Display for Refusal {
 }
 
 /// Whether `server` would fail a whole insert on `doc` instead of refusing the document alone.
-pub fn fails_the_command(server: Server, doc: &Document) -> bool {
-    server == Server::FerretDb && doc.values().any(|value| fatal_double(value, false))
+pub fn fails_the_command(server: Server, doc: &RawDocument) -> bool {
+    server == Server::FerretDb && has_fatal_double(doc, false)
 }
 
-/// NaN at any depth, or ±Infinity inside an array.
-fn fatal_double(value: &Bson, in_array: bool) -> bool {
+/// NaN at any depth, or ±Infinity inside an array. The documents the writer builds are
+/// well-formed, so an element that does not decode cannot occur; it counts as harmless.
+fn has_fatal_double(doc: &RawDocument, in_array: bool) -> bool {
+    doc.iter()
+        .filter_map(Result::ok)
+        .any(|(_, value)| fatal_double(value, in_array))
+}
+
+fn fatal_double(value: RawBsonRef<'_>, in_array: bool) -> bool {
     match value {
-        Bson::Double(x) => x.is_nan() || (in_array && x.is_infinite()),
-        Bson::Document(doc) => doc.values().any(|v| fatal_double(v, in_array)),
-        Bson::Array(items) => items.iter().any(|v| fatal_double(v, true)),
+        RawBsonRef::Double(x) => x.is_nan() || (in_array && x.is_infinite()),
+        RawBsonRef::Document(doc) => has_fatal_double(doc, in_array),
+        RawBsonRef::Array(items) => items
+            .into_iter()
+            .filter_map(Result::ok)
+            .any(|v| fatal_double(v, true)),
         _ => false,
     }
 }
@@ -125,7 +135,11 @@ impl Writer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bson::doc;
+    use bson::{doc, RawDocumentBuf};
+
+    fn raw(doc: bson::Document) -> RawDocumentBuf {
+        RawDocumentBuf::from_document(&doc).expect("encodes")
+    }
 
     #[test]
     fn ferretdb_fails_the_command_on_nan_anywhere_and_infinity_in_arrays() {
@@ -136,9 +150,15 @@ mod tests {
             doc! {"a": {"b": [{"c": f64::NEG_INFINITY}]}},
             doc! {"InvalidMessage": {"v": [f64::NAN]}},
         ];
-        for doc in &fatal {
-            assert!(fails_the_command(Server::FerretDb, doc), "{doc}");
-            assert!(!fails_the_command(Server::MongoDb, doc), "{doc}");
+        for doc in fatal {
+            assert!(
+                fails_the_command(Server::FerretDb, &raw(doc.clone())),
+                "{doc}"
+            );
+            assert!(
+                !fails_the_command(Server::MongoDb, &raw(doc.clone())),
+                "{doc}"
+            );
         }
     }
 
@@ -149,7 +169,10 @@ mod tests {
             doc! {"a": {"b": f64::NEG_INFINITY}},
             doc! {"x": 1.5, "y": [1.0, 2.0], "z": "NaN"},
         ] {
-            assert!(!fails_the_command(Server::FerretDb, &doc), "{doc}");
+            assert!(
+                !fails_the_command(Server::FerretDb, &raw(doc.clone())),
+                "{doc}"
+            );
         }
     }
 

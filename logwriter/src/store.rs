@@ -3,7 +3,7 @@
 //! driver call (or a short fixed sequence) that always runs to completion: the writer never
 //! drops an in-flight driver future.
 
-use bson::{doc, Bson, Document};
+use bson::{doc, Bson, Document, RawDocumentBuf};
 use futures_util::TryStreamExt;
 use mongodb::error::ErrorKind;
 use mongodb::options::UpdateOptions;
@@ -57,14 +57,16 @@ impl Store {
     }
 
     /// One unordered `insert_many` of `docs`: the outcome of each document, or a
-    /// whole-command error (outcome unknown; retry the whole batch).
+    /// whole-command error (outcome unknown; retry the whole batch). The documents are raw
+    /// BSON, so the driver copies their bytes instead of encoding them again.
     pub async fn insert(
         &self,
         collection: &str,
-        docs: &[&Document],
+        docs: &[&RawDocumentBuf],
     ) -> Result<Vec<DocumentOutcome>, StoreError> {
         let result = self
-            .collection(collection)
+            .db
+            .collection::<RawDocumentBuf>(collection)
             .insert_many(docs.iter().copied())
             .ordered(false)
             .await

@@ -119,7 +119,7 @@ impl Writer {
             topic: ingested.topic,
             routing_key: delivery.routing_key,
             body: delivery.body,
-            doc: bson::Document::new(),
+            doc: bson::RawDocumentBuf::new(),
             kind: Kind::Valid,
             redelivered: delivery.redelivered,
             size: 0,
@@ -131,14 +131,14 @@ impl Writer {
                 timestamp,
                 role,
             } => {
-                entry.size = encoded_size(&doc, &entry.body);
+                entry.size = doc.as_bytes().len();
                 entry.doc = doc;
                 self.handle_valid(entry, simulation_id, timestamp, role)
                     .await;
             }
             Outcome::Invalid { doc, reason } => {
                 debug!(topic = %entry.topic, reason = reason.code(), "{} : invalid : {}", entry.topic, reason.code());
-                entry.size = encoded_size(&doc, &entry.body);
+                entry.size = doc.as_bytes().len();
                 entry.doc = doc;
                 entry.kind = Kind::Invalid(reason);
                 self.handle_invalid(entry).await;
@@ -252,8 +252,4 @@ impl Writer {
         self.watermark = Watermark::new();
         self.update_gauge();
     }
-}
-
-fn encoded_size(doc: &bson::Document, body: &[u8]) -> usize {
-    common::document::encoded_size(doc).unwrap_or(body.len())
 }

@@ -4,10 +4,10 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use bson::oid::ObjectId;
-use bson::{Bson, Document};
+use bson::{RawBson, RawDocumentBuf};
 use chrono::{DateTime, Utc};
 
-use super::mapping::{check_size, to_document, Content};
+use super::mapping::{check_size, to_raw_document, Content};
 use super::InvalidReason;
 use crate::classify::Object;
 use crate::schema::field;
@@ -35,12 +35,19 @@ fn size_as_i64(len: usize) -> i64 {
 }
 
 /// Assembles a wrapper in the fixed field order `_id, Timestamp, <content…>, Topic`.
-fn wrapper(id: ObjectId, timestamp: DateTime<Utc>, content: Document, topic: &str) -> Document {
-    let mut doc = Document::new();
-    doc.insert(field::ID, id);
-    doc.insert(field::TIMESTAMP, bson::DateTime::from_chrono(timestamp));
-    doc.extend(content);
-    doc.insert(field::TOPIC, topic);
+fn wrapper(
+    id: ObjectId,
+    timestamp: DateTime<Utc>,
+    content: Vec<(&str, RawBson)>,
+    topic: &str,
+) -> RawDocumentBuf {
+    let mut doc = RawDocumentBuf::new();
+    doc.append(field::ID, id);
+    doc.append(field::TIMESTAMP, bson::DateTime::from_chrono(timestamp));
+    for (key, value) in content {
+        doc.append(key, value);
+    }
+    doc.append(field::TOPIC, topic);
     doc
 }
 
@@ -50,11 +57,11 @@ pub(super) fn text_document(
     timestamp: DateTime<Utc>,
     text: &str,
     topic: &str,
-) -> Document {
+) -> RawDocumentBuf {
     let kept = cut_at_char_boundary(text, MAX_TEXT_BYTES);
-    let mut content = bson::doc! { field::INVALID_JSON_MESSAGE: kept };
+    let mut content = vec![(field::INVALID_JSON_MESSAGE, RawBson::from(kept))];
     if kept.len() < text.len() {
-        content.insert(field::ORIGINAL_SIZE, size_as_i64(text.len()));
+        content.push((field::ORIGINAL_SIZE, size_as_i64(text.len()).into()));
     }
     wrapper(id, timestamp, content, topic)
 }
@@ -67,15 +74,18 @@ pub(super) fn bytes_document(
     timestamp: DateTime<Utc>,
     body: &[u8],
     topic: &str,
-) -> Document {
+) -> RawDocumentBuf {
     let max_body = MAX_TEXT_BYTES / 4 * 3;
     let kept = &body[..body.len().min(max_body)];
-    let mut content = bson::doc! {
-        field::INVALID_JSON_MESSAGE: STANDARD.encode(kept),
-        field::ENCODING: "base64",
-    };
+    let mut content = vec![
+        (
+            field::INVALID_JSON_MESSAGE,
+            RawBson::from(STANDARD.encode(kept)),
+        ),
+        (field::ENCODING, RawBson::from("base64")),
+    ];
     if kept.len() < body.len() {
-        content.insert(field::ORIGINAL_SIZE, size_as_i64(body.len()));
+        content.push((field::ORIGINAL_SIZE, size_as_i64(body.len()).into()));
     }
     wrapper(id, timestamp, content, topic)
 }
@@ -86,7 +96,7 @@ pub(super) fn raw_document(
     timestamp: DateTime<Utc>,
     body: &[u8],
     topic: &str,
-) -> Document {
+) -> RawDocumentBuf {
     match std::str::from_utf8(body) {
         Ok(text) => text_document(id, timestamp, text, topic),
         Err(_) => bytes_document(id, timestamp, body, topic),
@@ -100,7 +110,7 @@ pub(super) fn object_document(
     timestamp: DateTime<Utc>,
     object: Object,
     topic: &str,
-) -> Result<Document, InvalidReason> {
+) -> Result<RawDocumentBuf, InvalidReason> {
     let content = Content::of(&object);
     if content.refused_key {
         return Err(InvalidReason::RefusedKey);
@@ -108,13 +118,8 @@ pub(super) fn object_document(
     if content.big_integer {
         return Err(InvalidReason::IntegerOutOfRange);
     }
-    let inner = Bson::Document(to_document(object)?);
-    let doc = wrapper(
-        id,
-        timestamp,
-        bson::doc! { field::INVALID_MESSAGE: inner },
-        topic,
-    );
+    let inner = RawBson::Document(to_raw_document(object)?);
+    let doc = wrapper(id, timestamp, vec![(field::INVALID_MESSAGE, inner)], topic);
     check_size(&doc)?;
     Ok(doc)
 }
@@ -127,13 +132,16 @@ pub(super) fn minimal_document(
     timestamp: DateTime<Utc>,
     body: &[u8],
     topic: &str,
-) -> Document {
+) -> RawDocumentBuf {
     // A few extra bytes let a character that straddles byte 1024 decode whole before the cut.
     let head = &body[..body.len().min(MINIMAL_TEXT_BYTES + 3)];
     let head = String::from_utf8_lossy(head);
-    let content = bson::doc! {
-        field::INVALID_JSON_MESSAGE: cut_at_char_boundary(&head, MINIMAL_TEXT_BYTES),
-        field::ORIGINAL_SIZE: size_as_i64(body.len()),
-    };
+    let content = vec![
+        (
+            field::INVALID_JSON_MESSAGE,
+            RawBson::from(cut_at_char_boundary(&head, MINIMAL_TEXT_BYTES)),
+        ),
+        (field::ORIGINAL_SIZE, size_as_i64(body.len()).into()),
+    ];
     wrapper(id, timestamp, content, topic)
 }

@@ -1,8 +1,7 @@
 //! JSON to BSON (docs/spec/messages.md §6.1 mapping table) and the §5 checks MongoDB would refuse.
+//! Documents are built as raw BSON: each is encoded once, and its length is the size check.
 
-use std::io;
-
-use bson::{Bson, Document};
+use bson::{RawArrayBuf, RawBson, RawDocumentBuf};
 
 use super::InvalidReason;
 use crate::json::Json;
@@ -51,60 +50,44 @@ pub(super) fn is_refused_key(key: &str) -> bool {
     key.starts_with('$') || key.contains(['.', '\0'])
 }
 
-/// Maps one JSON value to BSON: int32 when it fits, else int64; doubles stay doubles.
-/// An integer beyond 64 bits has no BSON form and is refused.
-pub(super) fn to_bson(value: Json) -> Result<Bson, InvalidReason> {
+/// Maps one JSON value to BSON, encoded as it is built: int32 when it fits, else int64;
+/// doubles stay doubles. An integer beyond 64 bits has no BSON form and is refused.
+pub(super) fn to_raw(value: Json) -> Result<RawBson, InvalidReason> {
     Ok(match value {
-        Json::Null => Bson::Null,
-        Json::Bool(b) => Bson::Boolean(b),
-        Json::Int(n) => i32::try_from(n).map_or(Bson::Int64(n), Bson::Int32),
+        Json::Null => RawBson::Null,
+        Json::Bool(b) => RawBson::Boolean(b),
+        Json::Int(n) => i32::try_from(n).map_or(RawBson::Int64(n), RawBson::Int32),
         Json::BigInt(_) => return Err(InvalidReason::IntegerOutOfRange),
-        Json::Double(d) => Bson::Double(d),
-        Json::String(s) => Bson::String(s),
+        Json::Double(d) => RawBson::Double(d),
+        Json::String(s) => RawBson::String(s),
         Json::Array(items) => {
-            Bson::Array(items.into_iter().map(to_bson).collect::<Result<_, _>>()?)
+            let mut array = RawArrayBuf::new();
+            for item in items {
+                array.push(to_raw(item)?);
+            }
+            RawBson::Array(array)
         }
-        Json::Object(entries) => Bson::Document(to_document(entries)?),
+        Json::Object(entries) => RawBson::Document(to_raw_document(entries)?),
     })
 }
 
-/// Maps the entries of an object to an embedded document, in the same key order.
-pub(super) fn to_document(entries: Vec<(String, Json)>) -> Result<Document, InvalidReason> {
-    let mut doc = Document::new();
+/// Maps the entries of an object to an embedded document, in the same key order. Keys
+/// with a NUL (which raw BSON cannot hold) are refused by [`Content`] before this runs.
+pub(super) fn to_raw_document(
+    entries: Vec<(String, Json)>,
+) -> Result<RawDocumentBuf, InvalidReason> {
+    let mut doc = RawDocumentBuf::new();
     for (key, value) in entries {
-        doc.insert(key, to_bson(value)?);
+        doc.append(key, to_raw(value)?);
     }
     Ok(doc)
 }
 
-/// Counts the bytes written to it, so the size check encodes without allocating.
-#[derive(Debug, Default)]
-struct ByteCounter(usize);
-
-impl io::Write for ByteCounter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0 += buf.len();
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
+/// The §5 size check: the encoded document is its own size.
+pub(super) fn check_size(doc: &RawDocumentBuf) -> Result<(), InvalidReason> {
+    if doc.as_bytes().len() > MAX_DOCUMENT_BYTES {
+        Err(InvalidReason::TooLarge)
+    } else {
         Ok(())
-    }
-}
-
-/// The encoded size of a document in bytes.
-pub fn encoded_size(doc: &Document) -> Result<usize, bson::ser::Error> {
-    let mut counter = ByteCounter::default();
-    doc.to_writer(&mut counter)?;
-    Ok(counter.0)
-}
-
-/// The §5 size check. A document that cannot be encoded at all (only a NUL in a key can
-/// cause that, and such keys are refused before) is reported as a refused key.
-pub(super) fn check_size(doc: &Document) -> Result<(), InvalidReason> {
-    match encoded_size(doc) {
-        Ok(size) if size > MAX_DOCUMENT_BYTES => Err(InvalidReason::TooLarge),
-        Ok(_) => Ok(()),
-        Err(_) => Err(InvalidReason::RefusedKey),
     }
 }

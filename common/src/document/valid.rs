@@ -1,10 +1,10 @@
 //! The valid document (docs/spec/messages.md §6.1).
 
 use bson::oid::ObjectId;
-use bson::{Bson, Document};
+use bson::{RawBson, RawDocumentBuf};
 use chrono::{DateTime, Utc};
 
-use super::mapping::{check_size, to_bson, Content};
+use super::mapping::{check_size, to_raw, Content};
 use super::InvalidReason;
 use crate::classify::Object;
 use crate::json::Json;
@@ -28,7 +28,7 @@ pub(super) struct ValidParts<'a> {
 pub(super) fn valid_document(
     parts: &ValidParts<'_>,
     object: Object,
-) -> Result<Document, InvalidReason> {
+) -> Result<RawDocumentBuf, InvalidReason> {
     let content = Content::of(&object);
     if content.refused_key {
         return Err(InvalidReason::RefusedKey);
@@ -39,38 +39,46 @@ pub(super) fn valid_document(
     if content.big_integer {
         return Err(InvalidReason::IntegerOutOfRange);
     }
-    let mut doc = Document::new();
-    doc.insert(field::ID, parts.id);
+    let mut doc = RawDocumentBuf::new();
+    doc.append(field::ID, parts.id);
+    // The parser keeps one entry per key, so each key is appended once.
+    let (mut has_timestamp, mut has_topic) = (false, false);
     for (key, value) in object {
+        has_timestamp |= key == field::TIMESTAMP;
+        has_topic |= key == field::TOPIC;
         let value = top_level_value(parts, &key, value)?;
-        doc.insert(key, value);
+        doc.append(key, value);
     }
-    if !doc.contains_key(field::TIMESTAMP) {
-        doc.insert(
+    if !has_timestamp {
+        doc.append(
             field::TIMESTAMP,
             bson::DateTime::from_chrono(parts.timestamp),
         );
     }
-    if !doc.contains_key(field::TOPIC) {
-        doc.insert(field::TOPIC, parts.topic);
+    if !has_topic {
+        doc.append(field::TOPIC, parts.topic);
     }
     check_size(&doc)?;
     Ok(doc)
 }
 
 /// The stored value of one top-level attribute.
-fn top_level_value(parts: &ValidParts<'_>, key: &str, value: Json) -> Result<Bson, InvalidReason> {
-    let date = |t: DateTime<Utc>| Bson::DateTime(bson::DateTime::from_chrono(t));
+fn top_level_value(
+    parts: &ValidParts<'_>,
+    key: &str,
+    value: Json,
+) -> Result<RawBson, InvalidReason> {
+    let date = |t: DateTime<Utc>| RawBson::DateTime(bson::DateTime::from_chrono(t));
     Ok(match key {
-        field::SIMULATION_ID => Bson::String(parts.simulation_id.to_owned()),
+        field::SIMULATION_ID => RawBson::String(parts.simulation_id.to_owned()),
         field::TIMESTAMP => date(parts.timestamp),
-        field::TOPIC => Bson::String(parts.topic.to_owned()),
+        field::TOPIC => RawBson::String(parts.topic.to_owned()),
         field::START_TIME | field::END_TIME => {
             match value.as_str().and_then(parse_message_datetime) {
                 Some(t) => date(t),
-                None => to_bson(value)?,
+                None => to_raw(value)?,
             }
         }
-        _ => to_bson(value)?,
+        _ => to_raw(value)?,
     })
 }

@@ -7,7 +7,7 @@ fn entry(tag: u64, size: usize) -> Entry {
         topic: "t".to_owned(),
         routing_key: b"t".to_vec(),
         body: Vec::new(),
-        doc: Document::new(),
+        doc: RawDocumentBuf::new(),
         kind: Kind::Valid,
         redelivered: false,
         size,

@@ -12,7 +12,12 @@ fn fixed_id() -> bson::oid::ObjectId {
 fn server_rejected_valid_message_keeps_id_and_own_timestamp() {
     let body =
         format!(r#"{{"Type":"x","SimulationId":"{SIM}","Timestamp":"2020-06-03T04:01:53.9999Z"}}"#);
-    let doc = server_rejected_document(fixed_id(), b"a.b", body.as_bytes(), now());
+    let doc = plain(&server_rejected_document(
+        fixed_id(),
+        b"a.b",
+        body.as_bytes(),
+        now(),
+    ));
     let expected = doc! {
         "_id": fixed_id(), "Timestamp": date("2020-06-03T04:01:53.999Z"), "InvalidJsonMessage": body.as_str(),
         "Topic": "a.b",
@@ -29,7 +34,12 @@ fn server_rejected_without_parseable_timestamp_uses_now() {
         "Ready",
         "",
     ] {
-        let doc = server_rejected_document(fixed_id(), b"t", body.as_bytes(), now());
+        let doc = plain(&server_rejected_document(
+            fixed_id(),
+            b"t",
+            body.as_bytes(),
+            now(),
+        ));
         assert_eq!(doc.get("Timestamp"), Some(&now_date()), "{body}");
         assert_eq!(doc.get_str("InvalidJsonMessage").unwrap(), body);
     }
@@ -37,7 +47,12 @@ fn server_rejected_without_parseable_timestamp_uses_now() {
 
 #[test]
 fn server_rejected_non_utf8_body_is_base64() {
-    let doc = server_rejected_document(fixed_id(), b"x\xff", b"\xff", now());
+    let doc = plain(&server_rejected_document(
+        fixed_id(),
+        b"x\xff",
+        b"\xff",
+        now(),
+    ));
     let expected = doc! {
         "_id": fixed_id(), "Timestamp": now_date(), "InvalidJsonMessage": "/w==", "Encoding": "base64",
         "Topic": "x\u{fffd}",
@@ -48,7 +63,12 @@ fn server_rejected_non_utf8_body_is_base64() {
 #[test]
 fn server_rejected_long_text_is_truncated() {
     let body = format!("{}é", "a".repeat(MAX_TEXT_BYTES));
-    let doc = server_rejected_document(fixed_id(), b"t", body.as_bytes(), now());
+    let doc = plain(&server_rejected_document(
+        fixed_id(),
+        b"t",
+        body.as_bytes(),
+        now(),
+    ));
     assert_eq!(
         doc.get_str("InvalidJsonMessage").unwrap().len(),
         MAX_TEXT_BYTES
@@ -63,7 +83,12 @@ fn server_rejected_long_text_is_truncated() {
 fn minimal_document_keeps_the_first_1024_bytes_on_a_char_boundary() {
     // "€" is 3 bytes: 341 of them end at byte 1023, the 342nd straddles byte 1024.
     let body = format!(r#"{{"Timestamp":"{SIM}"}}{}"#, "€".repeat(600));
-    let doc = minimal_invalid_document(fixed_id(), b"t", body.as_bytes(), now());
+    let doc = plain(&minimal_invalid_document(
+        fixed_id(),
+        b"t",
+        body.as_bytes(),
+        now(),
+    ));
     let kept = doc.get_str("InvalidJsonMessage").unwrap();
     assert!(kept.len() <= MINIMAL_TEXT_BYTES && kept.len() > MINIMAL_TEXT_BYTES - 3);
     assert!(body.starts_with(kept));
@@ -76,7 +101,7 @@ fn minimal_document_keeps_the_first_1024_bytes_on_a_char_boundary() {
 
 #[test]
 fn minimal_document_of_a_short_body_keeps_it_whole() {
-    let doc = minimal_invalid_document(fixed_id(), b"t", b"Ready", now());
+    let doc = plain(&minimal_invalid_document(fixed_id(), b"t", b"Ready", now()));
     let expected = doc! {
         "_id": fixed_id(), "Timestamp": now_date(), "InvalidJsonMessage": "Ready", "OriginalSize": 5_i64,
         "Topic": "t",
@@ -87,10 +112,15 @@ fn minimal_document_of_a_short_body_keeps_it_whole() {
 #[test]
 fn minimal_document_of_a_non_utf8_body_uses_replacement_characters() {
     let body = [vec![b'a'; 1023], vec![0xff; 10]].concat();
-    let doc = minimal_invalid_document(fixed_id(), b"t", &body, now());
+    let doc = plain(&minimal_invalid_document(fixed_id(), b"t", &body, now()));
     let kept = doc.get_str("InvalidJsonMessage").unwrap();
     assert_eq!(kept, "a".repeat(1023));
-    let doc = minimal_invalid_document(fixed_id(), b"t", b"\xffok", now());
+    let doc = plain(&minimal_invalid_document(
+        fixed_id(),
+        b"t",
+        b"\xffok",
+        now(),
+    ));
     assert_eq!(doc.get_str("InvalidJsonMessage").unwrap(), "\u{fffd}ok");
     assert_eq!(doc.get("OriginalSize"), Some(&Bson::Int64(3)));
 }
