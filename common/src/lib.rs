@@ -14,7 +14,8 @@
 //! * [`schema`]: collection names, field names and index definitions.
 //! * [`config`]: clap settings fragments shared by both programs and the shared value parsers.
 //! * [`mongo`]: builds a MongoDB client from the settings.
-//! * [`metrics`]: a small Prometheus registry (counters, gauges, histograms) and its text format.
+//! * [`metrics`]: Prometheus metrics on `prometheus-client`: the shared buckets, naming and
+//!   the text format.
 //! * [`telemetry`] and [`shutdown`]: logging set-up and the stop signal.
 #![warn(missing_docs)]
 

@@ -1,172 +1,141 @@
-//! A small Prometheus registry both programs share, rendered in the text exposition format
-//! 0.0.4. It is written by hand because it is small and the programs need only counters,
-//! gauges and one histogram shape.
+//! Prometheus metrics of both programs on `prometheus-client`: buckets, naming, text format.
 //!
 //! # Use
 //!
-//! Register every metric **once at start-up**, keep the returned `Arc`s in the component
-//! that updates them, and render the registry when scraped. Registering a name again returns
-//! the metric already registered, so a reconnect path that re-registers changes nothing.
+//! Register every metric **once at start-up** with [`register`], keep the handles (they are
+//! cheap clones sharing one value) in the component that updates them, and [`render`] the
+//! registry when scraped.
 //!
 //! ```
-//! use common::metrics::Registry;
+//! use common::metrics::{register, render, Counter, Family, Gauge, Histogram, Registry};
 //!
-//! let registry = Registry::default();
-//! let stored = registry.counter("logwriter_messages_stored_total", "Messages stored.");
-//! let invalid = registry.counter_vec(
+//! let mut registry = Registry::default();
+//! let stored = Counter::default();
+//! register(&mut registry, "logwriter_messages_stored_total", "Messages stored.", stored.clone());
+//! let invalid = Family::<[(&str, &str); 1], Counter>::default();
+//! register(
+//!     &mut registry,
 //!     "logwriter_messages_invalid_total",
 //!     "Messages stored as invalid, by reason.",
-//!     ["reason"],
+//!     invalid.clone(),
 //! );
-//! let buffered = registry.gauge("logwriter_buffered_messages", "Deliveries held unacked.");
-//! let flush = registry.histogram("logwriter_flush_duration_seconds", "Time to store a batch.");
+//! let buffered = Gauge::default();
+//! register(&mut registry, "logwriter_buffered_messages", "Deliveries held unacked.", buffered.clone());
+//! let flush = Histogram::default();
+//! register(&mut registry, "logwriter_flush_duration_seconds", "Time to store a batch.", flush.clone());
 //!
 //! stored.inc_by(3);
-//! invalid.with_labels(["NotJson"]).inc();
+//! invalid.get_or_create(&[("reason", "not-json")]).inc();
 //! buffered.set(12);
 //! flush.observe(0.02);
-//! assert!(registry.render().contains("logwriter_messages_stored_total 3\n"));
+//! assert!(render(&registry).contains("logwriter_messages_stored_total 3\n"));
 //! ```
 //!
-//! A lifecycle state is a [`Gauge`] whose help text lists the codes (for example
-//! `0 starting, 1 consuming, 2 draining, 3 stopped`).
+//! A lifecycle state is a [`Family`] of gauges with one label, one series per state, set to 1
+//! for the current one.
 //!
 //! **Label values must come from a small fixed set**: enum names, route templates, status
 //! codes. Every distinct combination is kept for the life of the process, so a value taken
 //! from input (a simulation id, a raw path) would grow memory and every scrape without bound.
 //!
-//! Names follow Prometheus: counters end in `_total`, durations are `_seconds`. Names are
-//! `&'static str` on purpose: they are fixed in code, never built at run time.
+//! Names follow Prometheus: counters end in `_total`, durations are `_seconds`. Callers give
+//! the exported name and help text exactly as scraped; [`register`] adapts them to the
+//! crate's conventions. The text is format 0.0.4 ([`CONTENT_TYPE`]); families appear in
+//! registration order, and the series of a labelled family in no fixed order.
 
-mod family;
-mod series;
-mod text;
+use std::time::Duration;
 
-use std::any::Any;
-use std::collections::btree_map::{BTreeMap, Entry};
-use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use prometheus_client::encoding::{prometheus_text, EncodeMetric, MetricEncoder};
+use prometheus_client::metrics::{MetricType, TypedMetric};
+use prometheus_client::registry::Metric;
 
-pub use family::{CounterVec, Family, GaugeVec, HistogramVec};
-pub use series::{Counter, Gauge, Histogram, BUCKETS};
+pub use prometheus_client::metrics::family::Family;
+pub use prometheus_client::registry::Registry;
 
-/// The `Content-Type` of [`Registry::render`]'s output.
+/// A value that only goes up, updated with relaxed atomics.
+pub type Counter = prometheus_client::metrics::counter::Counter<u64>;
+/// A value that goes up and down: a level (buffered documents) or a state flag.
+pub type Gauge = prometheus_client::metrics::gauge::Gauge<i64>;
+
+/// The `Content-Type` of [`render`]'s output. The crate's own constant adds
+/// `; charset=utf-8`; the programs have always answered without it.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4";
 
-/// What the registry needs from a registered metric. `Any` lets a second registration of the
-/// same name hand back the first metric with its concrete type.
-trait Collect: Any + Send + Sync + fmt::Debug {
-    /// `counter`, `gauge` or `histogram`.
-    fn type_name(&self) -> &'static str;
-    /// Appends the sample lines (not the `# HELP`/`# TYPE` lines).
-    fn write(&self, name: &str, out: &mut String);
-}
+/// Upper bounds of the histogram buckets, in seconds (`+Inf` is implicit). They span a fast
+/// HTTP answer (1 ms) to a slow batch store (10 s).
+pub const BUCKETS: [f64; 13] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
-#[derive(Debug)]
-struct Registered {
+/// Adds `metric` to `registry` under its exported `name` and `help`. The encoder appends
+/// `_total` to a counter's name and a full stop to every help text, so both are taken off
+/// here: the names and texts in the code are the ones a scrape shows.
+pub fn register(
+    registry: &mut Registry,
+    name: &'static str,
     help: &'static str,
-    metric: Arc<dyn Collect>,
+    metric: impl Metric,
+) {
+    let name = match metric.metric_type() {
+        MetricType::Counter => {
+            debug_assert!(name.ends_with("_total"), "counter {name:?} without _total");
+            name.strip_suffix("_total").unwrap_or(name)
+        }
+        _ => name,
+    };
+    debug_assert!(help.ends_with('.'), "help of {name:?} without a full stop");
+    registry.register(name, help.strip_suffix('.').unwrap_or(help), metric);
 }
 
-/// The metrics of one process, rendered in name order.
-#[derive(Debug, Default)]
-pub struct Registry {
-    families: Mutex<BTreeMap<&'static str, Registered>>,
+/// Every registered metric in the text exposition format 0.0.4.
+pub fn render(registry: &Registry) -> String {
+    let mut text = String::new();
+    // Writing to a String cannot fail; only a metric that cannot be encoded can, and then
+    // the scrape shows what was encoded before it.
+    if let Err(error) = prometheus_text::encode(&mut text, registry) {
+        tracing::warn!(error = %error, "A metric could not be rendered.");
+    }
+    text
 }
 
-impl Registry {
-    /// A counter without labels.
-    pub fn counter(&self, name: &'static str, help: &'static str) -> Arc<Counter> {
-        self.register(name, help, Counter::default)
-    }
+/// A histogram of seconds with the fixed [`BUCKETS`]. A non-finite observation is dropped:
+/// it would turn `_sum` into `NaN` or `Inf` for the rest of the process.
+#[derive(Debug, Clone)]
+pub struct Histogram(prometheus_client::metrics::histogram::Histogram);
 
-    /// A gauge without labels.
-    pub fn gauge(&self, name: &'static str, help: &'static str) -> Arc<Gauge> {
-        self.register(name, help, Gauge::default)
+impl Default for Histogram {
+    fn default() -> Self {
+        Self(prometheus_client::metrics::histogram::Histogram::new(
+            BUCKETS,
+        ))
     }
+}
 
-    /// A histogram without labels, with the fixed [`BUCKETS`].
-    pub fn histogram(&self, name: &'static str, help: &'static str) -> Arc<Histogram> {
-        self.register(name, help, Histogram::default)
-    }
-
-    /// Counters keyed by the values of `labels` (see [`Family::with_labels`]).
-    pub fn counter_vec<const N: usize>(
-        &self,
-        name: &'static str,
-        help: &'static str,
-        labels: [&'static str; N],
-    ) -> Arc<CounterVec<N>> {
-        self.register(name, help, || Family::new(labels))
-    }
-
-    /// Gauges keyed by the values of `labels`.
-    pub fn gauge_vec<const N: usize>(
-        &self,
-        name: &'static str,
-        help: &'static str,
-        labels: [&'static str; N],
-    ) -> Arc<GaugeVec<N>> {
-        self.register(name, help, || Family::new(labels))
-    }
-
-    /// Histograms keyed by the values of `labels` (`le` is reserved).
-    pub fn histogram_vec<const N: usize>(
-        &self,
-        name: &'static str,
-        help: &'static str,
-        labels: [&'static str; N],
-    ) -> Arc<HistogramVec<N>> {
-        self.register(name, help, || Family::new(labels))
-    }
-
-    /// Every metric in the text exposition format 0.0.4, families sorted by name.
-    pub fn render(&self) -> String {
-        let families = self.families.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut out = String::new();
-        for (name, registered) in families.iter() {
-            text::family_head(
-                &mut out,
-                name,
-                registered.help,
-                registered.metric.type_name(),
-            );
-            registered.metric.write(name, &mut out);
+impl Histogram {
+    /// Records one observation, in seconds.
+    pub fn observe(&self, seconds: f64) {
+        if seconds.is_finite() {
+            self.0.observe(seconds);
         }
-        out
     }
 
-    /// Adds `name`, or returns what is already registered under it. A name taken by another
-    /// type is a programming error; the new metric then works but is not exported, and a
-    /// warning says so, rather than stopping the program over its telemetry.
-    fn register<M: Collect>(
-        &self,
-        name: &'static str,
-        help: &'static str,
-        make: impl FnOnce() -> M,
-    ) -> Arc<M> {
-        debug_assert!(text::is_metric_name(name), "invalid metric name {name:?}");
-        let mut families = self.families.lock().unwrap_or_else(PoisonError::into_inner);
-        match families.entry(name) {
-            Entry::Vacant(slot) => {
-                let metric = Arc::new(make());
-                slot.insert(Registered {
-                    help,
-                    metric: metric.clone(),
-                });
-                metric
-            }
-            Entry::Occupied(slot) => {
-                let existing: Arc<dyn Any + Send + Sync> = slot.get().metric.clone();
-                existing.downcast::<M>().unwrap_or_else(|_| {
-                    tracing::warn!(
-                        metric = name,
-                        "Metric name taken by another type; not exported."
-                    );
-                    Arc::new(make())
-                })
-            }
-        }
+    /// Records an elapsed time.
+    pub fn observe_duration(&self, elapsed: Duration) {
+        self.observe(elapsed.as_secs_f64());
+    }
+}
+
+impl TypedMetric for Histogram {
+    const TYPE: MetricType = MetricType::Histogram;
+}
+
+impl EncodeMetric for Histogram {
+    fn encode(&self, encoder: MetricEncoder<'_>) -> Result<(), std::fmt::Error> {
+        self.0.encode(encoder)
+    }
+
+    fn metric_type(&self) -> MetricType {
+        Self::TYPE
     }
 }
 

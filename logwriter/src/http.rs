@@ -74,7 +74,7 @@ async fn ready(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse {
 
 async fn render(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse {
     let content_type = [(header::CONTENT_TYPE, common::metrics::CONTENT_TYPE)];
-    (content_type, metrics.registry.render())
+    (content_type, metrics.render())
 }
 
 #[cfg(test)]

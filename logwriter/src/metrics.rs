@@ -1,7 +1,7 @@
 //! What the HTTP endpoints show (`http.rs`): the lifecycle state and the Prometheus metrics.
 //!
-//! Every value is updated in place by the consumer: atomics, and for the histogram a mutex
-//! held only to add one observation or copy the buckets. So a scrape never waits for the
+//! Every value is updated in place by the consumer: `prometheus-client` atomics, and for the
+//! histogram a mutex held only to add one observation or copy the buckets. So a scrape never waits for the
 //! consumer's work and the consumer never waits for a scrape. The counters mirror
 //! [`crate::state::Totals`] and are bumped at the same places.
 
@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 
 use common::document::InvalidReason;
-use common::metrics::{Counter, Gauge, Histogram, Registry};
+use common::metrics::{register, Counter, Family, Gauge, Histogram, Registry};
 
 use crate::writer::Writer;
 
@@ -56,32 +56,32 @@ impl Lifecycle {
     }
 }
 
-/// The registry and the handles the writer updates.
+/// The registry and the handles the writer updates. Each handle shares its value with the
+/// registry, so updating it is what the next scrape shows.
 #[derive(Debug)]
 pub struct Metrics {
-    /// Rendered at `/metrics`.
-    pub registry: Registry,
+    registry: Registry,
     state: AtomicU8,
-    state_gauges: [Arc<Gauge>; 4],
+    state_gauges: [Gauge; 4],
     /// Deliveries received.
-    pub consumed: Arc<Counter>,
+    pub consumed: Counter,
     /// Valid documents stored.
-    pub stored_valid: Arc<Counter>,
+    pub stored_valid: Counter,
     /// Invalid documents stored.
-    pub stored_invalid: Arc<Counter>,
-    invalid: [Arc<Counter>; reasons::REASONS.len()],
+    pub stored_invalid: Counter,
+    invalid: [Counter; reasons::REASONS.len()],
     /// Duplicate `_id`s (already stored).
-    pub duplicates: Arc<Counter>,
+    pub duplicates: Counter,
     /// Retried MongoDB attempts.
-    pub flush_retries: Arc<Counter>,
+    pub flush_retries: Counter,
     /// Broker reconnections.
-    pub reconnects: Arc<Counter>,
+    pub reconnects: Counter,
     /// Documents in the buffers and the pending list.
-    pub buffered: Arc<Gauge>,
+    pub buffered: Gauge,
     /// Deliveries received and not yet acknowledged.
-    pub unacknowledged: Arc<Gauge>,
+    pub unacknowledged: Gauge,
     /// Time to store one batch, retries included.
-    pub flush_duration: Arc<Histogram>,
+    pub flush_duration: Histogram,
 }
 
 impl Default for Metrics {
@@ -90,50 +90,111 @@ impl Default for Metrics {
     }
 }
 
+/// One label, its values fixed in code.
+type Labels = [(&'static str, &'static str); 1];
+
 impl Metrics {
     /// Registers every metric at zero, in state `connecting`. Every label value is known
     /// here, so scrapes show the whole set from the start and none is created later.
+    /// Families are registered in name order, so a scrape lists them sorted.
     pub fn new() -> Self {
-        let registry = Registry::default();
-        let families = Families::register(&registry);
+        let mut registry = Registry::default();
+        let buffered = Gauge::default();
+        register(
+            &mut registry,
+            "logwriter_buffered_documents",
+            "Documents waiting in the buffers to be written.",
+            buffered.clone(),
+        );
+        let duplicates = Counter::default();
+        register(
+            &mut registry,
+            "logwriter_duplicates_total",
+            "Documents already stored (duplicate _id), not stored again.",
+            duplicates.clone(),
+        );
+        let flush_duration = Histogram::default();
+        register(
+            &mut registry,
+            "logwriter_flush_duration_seconds",
+            "Time to store one batch, retries included.",
+            flush_duration.clone(),
+        );
+        let flush_retries = Counter::default();
+        register(
+            &mut registry,
+            "logwriter_flush_retries_total",
+            "MongoDB operations retried after a failure.",
+            flush_retries.clone(),
+        );
+        let consumed = Counter::default();
+        register(
+            &mut registry,
+            "logwriter_messages_consumed_total",
+            "Deliveries received from RabbitMQ, redeliveries included.",
+            consumed.clone(),
+        );
+        let invalid = Family::<Labels, Counter>::default();
+        register(
+            &mut registry,
+            "logwriter_messages_invalid_total",
+            "Invalid documents stored, by reason code.",
+            invalid.clone(),
+        );
+        let stored = Family::<Labels, Counter>::default();
+        register(
+            &mut registry,
+            "logwriter_messages_stored_total",
+            "Documents stored, by collection kind.",
+            stored.clone(),
+        );
+        let reconnects = Counter::default();
+        register(
+            &mut registry,
+            "logwriter_reconnects_total",
+            "RabbitMQ reconnections after a connection or channel loss.",
+            reconnects.clone(),
+        );
+        let states = Family::<Labels, Gauge>::default();
+        register(
+            &mut registry,
+            "logwriter_state",
+            "1 for the current lifecycle state, 0 for the others.",
+            states.clone(),
+        );
+        let unacknowledged = Gauge::default();
+        register(
+            &mut registry,
+            "logwriter_unacknowledged_deliveries",
+            "Deliveries received and not yet acknowledged.",
+            unacknowledged.clone(),
+        );
+        let series = |family: &Family<Labels, Counter>, label, value| {
+            family.get_or_create_owned(&[(label, value)])
+        };
         let metrics = Self {
-            state: AtomicU8::new(Lifecycle::Connecting as u8),
-            state_gauges: families.states,
-            consumed: registry.counter(
-                "logwriter_messages_consumed_total",
-                "Deliveries received from RabbitMQ, redeliveries included.",
-            ),
-            stored_valid: families.stored_valid,
-            stored_invalid: families.stored_invalid,
-            invalid: families.invalid,
-            duplicates: registry.counter(
-                "logwriter_duplicates_total",
-                "Documents already stored (duplicate _id), not stored again.",
-            ),
-            flush_retries: registry.counter(
-                "logwriter_flush_retries_total",
-                "MongoDB operations retried after a failure.",
-            ),
-            reconnects: registry.counter(
-                "logwriter_reconnects_total",
-                "RabbitMQ reconnections after a connection or channel loss.",
-            ),
-            buffered: registry.gauge(
-                "logwriter_buffered_documents",
-                "Documents waiting in the buffers to be written.",
-            ),
-            unacknowledged: registry.gauge(
-                "logwriter_unacknowledged_deliveries",
-                "Deliveries received and not yet acknowledged.",
-            ),
-            flush_duration: registry.histogram(
-                "logwriter_flush_duration_seconds",
-                "Time to store one batch, retries included.",
-            ),
             registry,
+            state: AtomicU8::new(Lifecycle::Connecting as u8),
+            state_gauges: Lifecycle::ALL
+                .map(|state| states.get_or_create_owned(&[("state", state.as_str())])),
+            consumed,
+            stored_valid: series(&stored, "collection", "valid"),
+            stored_invalid: series(&stored, "collection", "invalid"),
+            invalid: reasons::REASONS.map(|reason| series(&invalid, "reason", reason.code())),
+            duplicates,
+            flush_retries,
+            reconnects,
+            buffered,
+            unacknowledged,
+            flush_duration,
         };
         metrics.publish_state(Lifecycle::Connecting);
         metrics
+    }
+
+    /// Every metric in the Prometheus text format, for `/metrics`.
+    pub fn render(&self) -> String {
+        common::metrics::render(&self.registry)
     }
 
     /// The current lifecycle state.
@@ -168,40 +229,6 @@ impl Metrics {
     pub fn count_invalid(&self, reason: InvalidReason) {
         self.stored_invalid.inc();
         self.invalid[reasons::index(reason)].inc();
-    }
-}
-
-/// The series of the labelled metrics, every label value created up front.
-struct Families {
-    states: [Arc<Gauge>; 4],
-    stored_valid: Arc<Counter>,
-    stored_invalid: Arc<Counter>,
-    invalid: [Arc<Counter>; reasons::REASONS.len()],
-}
-
-impl Families {
-    fn register(registry: &Registry) -> Self {
-        let states = registry.gauge_vec(
-            "logwriter_state",
-            "1 for the current lifecycle state, 0 for the others.",
-            ["state"],
-        );
-        let stored = registry.counter_vec(
-            "logwriter_messages_stored_total",
-            "Documents stored, by collection kind.",
-            ["collection"],
-        );
-        let invalid = registry.counter_vec(
-            "logwriter_messages_invalid_total",
-            "Invalid documents stored, by reason code.",
-            ["reason"],
-        );
-        Self {
-            states: Lifecycle::ALL.map(|state| states.with_labels([state.as_str()])),
-            stored_valid: stored.with_labels(["valid"]),
-            stored_invalid: stored.with_labels(["invalid"]),
-            invalid: reasons::REASONS.map(|reason| invalid.with_labels([reason.code()])),
-        }
     }
 }
 

@@ -58,7 +58,7 @@ async fn the_lifecycle_ends_in_stopped_and_the_port_closes_with_the_run() {
     assert_eq!(metrics.stored_valid.get(), valid);
     assert_eq!(metrics.stored_invalid.get(), invalid);
     assert_eq!(metrics.unacknowledged.get(), 0);
-    let text = metrics.registry.render();
+    let text = metrics.render();
     assert!(
         text.contains("logwriter_state{state=\"stopped\"} 1\n"),
         "{text}"

@@ -1,21 +1,40 @@
-//! The exact text the registry renders.
+//! The exact text the programs' metrics render as, through `prometheus-client`.
 
-use std::sync::Arc;
+use std::time::Duration;
 
-use super::{text, Registry, CONTENT_TYPE};
+use super::{register, render, Counter, Family, Gauge, Histogram, Registry, CONTENT_TYPE};
+
+/// The sample lines of `text` (no `#` lines), sorted: a family's series have no fixed order.
+fn sorted_samples(text: &str) -> Vec<&str> {
+    let mut lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    lines.sort_unstable();
+    lines
+}
 
 #[test]
 fn unlabelled_counter_and_gauge_render_help_type_and_value() {
-    let registry = Registry::default();
-    let stored = registry.counter("writer_stored_total", "Messages stored.");
-    let buffered = registry.gauge("writer_buffered", "Deliveries held.");
+    let mut registry = Registry::default();
+    let buffered = Gauge::default();
+    register(
+        &mut registry,
+        "writer_buffered",
+        "Deliveries held.",
+        buffered.clone(),
+    );
+    let stored = Counter::default();
+    register(
+        &mut registry,
+        "writer_stored_total",
+        "Messages stored.",
+        stored.clone(),
+    );
     stored.inc();
     stored.inc_by(4);
     buffered.set(7);
     buffered.dec();
-    buffered.add(-10);
+    buffered.dec_by(10);
     assert_eq!(
-        registry.render(),
+        render(&registry),
         "# HELP writer_buffered Deliveries held.\n\
          # TYPE writer_buffered gauge\n\
          writer_buffered -4\n\
@@ -26,27 +45,42 @@ fn unlabelled_counter_and_gauge_render_help_type_and_value() {
 }
 
 #[test]
-fn labelled_counters_are_sorted_and_escaped() {
-    let registry = Registry::default();
-    let requests = registry.counter_vec("http_total", "Requests.", ["route", "status"]);
-    requests.with_labels(["/b", "200"]).inc();
-    requests.with_labels(["/a", "404"]).inc_by(2);
-    requests.with_labels(["/b", "200"]).inc();
-    requests.with_labels(["q\"\\\n", "500"]).inc();
+fn labelled_counters_keep_the_label_order_and_are_escaped() {
+    let mut registry = Registry::default();
+    let requests = Family::<[(&str, &str); 2], Counter>::default();
+    register(&mut registry, "http_total", "Requests.", requests.clone());
+    requests
+        .get_or_create(&[("route", "/b"), ("status", "200")])
+        .inc();
+    requests
+        .get_or_create(&[("route", "/a"), ("status", "404")])
+        .inc_by(2);
+    requests
+        .get_or_create(&[("route", "/b"), ("status", "200")])
+        .inc();
+    requests
+        .get_or_create(&[("route", "q\"\\\n"), ("status", "500")])
+        .inc();
+    let text = render(&registry);
+    assert!(
+        text.starts_with("# HELP http_total Requests.\n# TYPE http_total counter\n"),
+        "{text}"
+    );
     assert_eq!(
-        registry.render(),
-        "# HELP http_total Requests.\n\
-         # TYPE http_total counter\n\
-         http_total{route=\"/a\",status=\"404\"} 2\n\
-         http_total{route=\"/b\",status=\"200\"} 2\n\
-         http_total{route=\"q\\\"\\\\\\n\",status=\"500\"} 1\n"
+        sorted_samples(&text),
+        [
+            "http_total{route=\"/a\",status=\"404\"} 2",
+            "http_total{route=\"/b\",status=\"200\"} 2",
+            "http_total{route=\"q\\\"\\\\\\n\",status=\"500\"} 1",
+        ]
     );
 }
 
 #[test]
 fn histogram_buckets_are_cumulative_with_inf_sum_and_count() {
-    let registry = Registry::default();
-    let flush = registry.histogram("flush_seconds", "Flush time.");
+    let mut registry = Registry::default();
+    let flush = Histogram::default();
+    register(&mut registry, "flush_seconds", "Flush time.", flush.clone());
     // Binary fractions, so the sum is exact.
     for seconds in [0.0009765625, 0.25, 0.5, 16.0] {
         flush.observe(seconds);
@@ -69,97 +103,82 @@ fn histogram_buckets_are_cumulative_with_inf_sum_and_count() {
          flush_seconds_bucket{le=\"+Inf\"} 4\n\
          flush_seconds_sum 16.7509765625\n\
          flush_seconds_count 4\n";
-    assert_eq!(registry.render(), expected);
-    assert_eq!(flush.count(), 4);
-    assert_eq!(flush.sum(), 16.7509765625);
+    assert_eq!(render(&registry), expected);
 }
 
 #[test]
 fn labelled_histogram_puts_le_after_the_family_labels() {
-    let registry = Registry::default();
-    let latency = registry.histogram_vec("latency_seconds", "Latency.", ["route"]);
+    let mut registry = Registry::default();
+    let latency = Family::<[(&str, &str); 1], Histogram>::default();
+    register(
+        &mut registry,
+        "latency_seconds",
+        "Latency.",
+        latency.clone(),
+    );
     latency
-        .with_labels(["/x"])
-        .observe_duration(std::time::Duration::from_millis(2));
-    let text = registry.render();
-    assert!(text.contains("latency_seconds_bucket{route=\"/x\",le=\"0.001\"} 0\n"));
-    assert!(text.contains("latency_seconds_bucket{route=\"/x\",le=\"0.0025\"} 1\n"));
-    assert!(text.contains("latency_seconds_bucket{route=\"/x\",le=\"+Inf\"} 1\n"));
-    assert!(text.contains("latency_seconds_sum{route=\"/x\"} 0.002\n"));
-    assert!(text.contains("latency_seconds_count{route=\"/x\"} 1\n"));
+        .get_or_create(&[("route", "/x")])
+        .observe_duration(Duration::from_millis(2));
+    let text = render(&registry);
+    for line in [
+        "latency_seconds_bucket{route=\"/x\",le=\"0.001\"} 0\n",
+        "latency_seconds_bucket{route=\"/x\",le=\"0.0025\"} 1\n",
+        "latency_seconds_bucket{route=\"/x\",le=\"+Inf\"} 1\n",
+        "latency_seconds_sum{route=\"/x\"} 0.002\n",
+        "latency_seconds_count{route=\"/x\"} 1\n",
+    ] {
+        assert!(text.contains(line), "{line:?} missing from\n{text}");
+    }
 }
 
 #[test]
 fn non_finite_observations_are_dropped() {
-    let registry = Registry::default();
-    let histogram = registry.histogram("h_seconds", "H.");
+    let mut registry = Registry::default();
+    let histogram = Histogram::default();
+    register(&mut registry, "h_seconds", "H.", histogram.clone());
     histogram.observe(f64::NAN);
     histogram.observe(f64::INFINITY);
     histogram.observe(1.0);
-    assert_eq!(histogram.count(), 1);
-    assert!(registry
-        .render()
-        .contains("h_seconds_sum 1\nh_seconds_count 1\n"));
-}
-
-#[test]
-fn a_family_without_series_renders_only_its_header() {
-    let registry = Registry::default();
-    let _state = registry.gauge_vec("state", "Line one\nback\\slash.", ["name"]);
-    assert_eq!(
-        registry.render(),
-        "# HELP state Line one\\nback\\\\slash.\n# TYPE state gauge\n"
+    let text = render(&registry);
+    // The crate spells a whole float with a fraction: `1.0`, which Prometheus reads as 1.
+    assert!(
+        text.contains("h_seconds_bucket{le=\"+Inf\"} 1\nh_seconds_sum 1.0\nh_seconds_count 1\n"),
+        "{text}"
     );
 }
 
 #[test]
-fn registering_a_name_again_returns_the_same_metric() {
-    let registry = Registry::default();
-    let first = registry.counter("retries_total", "Retries.");
-    let second = registry.counter("retries_total", "Retries.");
-    assert!(Arc::ptr_eq(&first, &second));
-    let vec = registry.counter_vec("invalid_total", "Invalid.", ["reason"]);
-    let again = registry.counter_vec("invalid_total", "Invalid.", ["reason"]);
-    assert!(Arc::ptr_eq(&vec, &again));
-    assert!(Arc::ptr_eq(
-        &vec.with_labels(["NotJson"]),
-        &again.with_labels(["NotJson"])
-    ));
-}
-
-#[test]
-fn a_name_taken_by_another_type_is_not_exported_twice() {
-    let registry = Registry::default();
-    registry.counter("clash", "Counter.").inc();
-    let gauge = registry.gauge("clash", "Gauge.");
-    gauge.set(9);
-    assert_eq!(gauge.get(), 9);
+fn help_is_escaped_and_a_family_shows_once_it_has_a_series() {
+    let mut registry = Registry::default();
+    let state = Family::<[(&str, &str); 1], Gauge>::default();
+    register(
+        &mut registry,
+        "state",
+        "Line one\nback\\slash.",
+        state.clone(),
+    );
+    assert_eq!(render(&registry), "", "no series yet, no header");
+    state.get_or_create(&[("name", "a")]).set(1);
     assert_eq!(
-        registry.render(),
-        "# HELP clash Counter.\n# TYPE clash counter\nclash 1\n"
+        render(&registry),
+        "# HELP state Line one\\nback\\\\slash.\n# TYPE state gauge\nstate{name=\"a\"} 1\n"
     );
 }
 
 #[test]
-fn floats_use_prometheus_spelling() {
-    assert_eq!(text::float(1.0), "1");
-    assert_eq!(text::float(0.0025), "0.0025");
-    assert_eq!(text::float(f64::INFINITY), "+Inf");
-    assert_eq!(text::float(f64::NEG_INFINITY), "-Inf");
-    assert_eq!(text::float(f64::NAN), "NaN");
-}
-
-#[test]
-fn names_follow_the_prometheus_grammar() {
-    assert!(text::is_metric_name("logreader_http_requests_total"));
-    assert!(text::is_metric_name("ns:rule_total"));
-    assert!(!text::is_metric_name("9lives"));
-    assert!(!text::is_metric_name("has-dash"));
-    assert!(!text::is_metric_name(""));
-    assert!(text::is_label_name("route"));
-    assert!(!text::is_label_name("le"));
-    assert!(!text::is_label_name("__name"));
-    assert!(!text::is_label_name("a:b"));
+fn a_clone_is_a_handle_on_the_same_series() {
+    let mut registry = Registry::default();
+    let retries = Counter::default();
+    register(&mut registry, "retries_total", "Retries.", retries.clone());
+    let handle = retries.clone();
+    handle.inc();
+    assert_eq!(retries.get(), 1);
+    let invalid = Family::<[(&str, &str); 1], Counter>::default();
+    register(&mut registry, "invalid_total", "Invalid.", invalid.clone());
+    let kept = invalid.get_or_create_owned(&[("reason", "not-json")]);
+    kept.inc_by(2);
+    assert_eq!(invalid.get_or_create(&[("reason", "not-json")]).get(), 2);
+    assert!(render(&registry).contains("invalid_total{reason=\"not-json\"} 2\n"));
 }
 
 #[test]

@@ -4,12 +4,11 @@
 //! Every label has a bounded set of values: `route` is the route template (or `other` for an
 //! unknown path), `method` one of the HTTP methods (or `other`), `status` a status code.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
-use common::metrics::{CounterVec, HistogramVec, Registry, CONTENT_TYPE};
+use common::metrics::{register, render, Counter, Family, Histogram, Registry, CONTENT_TYPE};
 
 use crate::state::AppState;
 
@@ -20,26 +19,35 @@ pub const REQUESTS_TOTAL: &str = "logreader_http_requests_total";
 /// Time to the response head, by route.
 pub const REQUEST_DURATION: &str = "logreader_http_request_duration_seconds";
 
+/// The `route`, `method` and `status` labels of a request.
+type RequestLabels = [(&'static str, String); 3];
+/// The `route` label of a request's duration.
+type RouteLabel = [(&'static str, String); 1];
+
 /// The HTTP metrics of one running logreader.
 #[derive(Debug)]
 pub struct HttpMetrics {
     registry: Registry,
-    requests: Arc<CounterVec<3>>,
-    duration: Arc<HistogramVec<1>>,
+    requests: Family<RequestLabels, Counter>,
+    duration: Family<RouteLabel, Histogram>,
 }
 
 impl Default for HttpMetrics {
     fn default() -> Self {
-        let registry = Registry::default();
-        let requests = registry.counter_vec(
-            REQUESTS_TOTAL,
-            "HTTP requests answered, by route template, method and status.",
-            ["route", "method", "status"],
-        );
-        let duration = registry.histogram_vec(
+        let mut registry = Registry::default();
+        let duration = Family::default();
+        register(
+            &mut registry,
             REQUEST_DURATION,
             "Seconds from receiving a request to its response head, by route template.",
-            ["route"],
+            duration.clone(),
+        );
+        let requests = Family::default();
+        register(
+            &mut registry,
+            REQUESTS_TOTAL,
+            "HTTP requests answered, by route template, method and status.",
+            requests.clone(),
         );
         Self {
             registry,
@@ -52,15 +60,20 @@ impl Default for HttpMetrics {
 impl HttpMetrics {
     /// Counts one answered request and its time to the response head.
     pub fn record(&self, route: &str, method: &Method, status: StatusCode, elapsed: Duration) {
-        self.requests
-            .with_labels([route, method_label(method), status.as_str()])
-            .inc();
-        self.duration.with_labels([route]).observe_duration(elapsed);
+        let labels = [
+            ("route", route.to_owned()),
+            ("method", method_label(method).to_owned()),
+            ("status", status.as_str().to_owned()),
+        ];
+        self.requests.get_or_create(&labels).inc();
+        self.duration
+            .get_or_create(&[("route", route.to_owned())])
+            .observe_duration(elapsed);
     }
 
     /// The text exposition format 0.0.4.
     pub fn render(&self) -> String {
-        self.registry.render()
+        render(&self.registry)
     }
 }
 

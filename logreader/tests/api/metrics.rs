@@ -8,14 +8,18 @@ use crate::harness::{spawn_app, TestApp, SIM};
 const COUNTER: &str = "logreader_http_requests_total";
 const HISTOGRAM: &str = "logreader_http_request_duration_seconds";
 
-/// The sample lines of one metric name (`name{` or `name ` prefixed), in rendered order.
+/// The sample lines of one metric name (`name{` or `name ` prefixed), sorted: the series of
+/// a family come in no fixed order.
 fn samples(text: &str, name: &str) -> Vec<String> {
-    text.lines()
+    let mut lines: Vec<String> = text
+        .lines()
         .filter(|line| {
             line.starts_with(&format!("{name}{{")) || line.starts_with(&format!("{name} "))
         })
         .map(str::to_owned)
-        .collect()
+        .collect();
+    lines.sort_unstable();
+    lines
 }
 
 /// The `route` label and the value of a sample line.
