@@ -6,6 +6,8 @@
 
 use std::ffi::OsString;
 
+use secrecy::{ExposeSecret as _, SecretString};
+
 use crate::schema::{self, CollectionNames};
 
 /// Boolean setting value: `true`/`false`, case-insensitive, surrounding ASCII whitespace ignored.
@@ -31,6 +33,12 @@ pub fn parse_integer(value: &str) -> Result<i64, String> {
     trimmed
         .parse::<i64>()
         .map_err(|_| format!("integer out of range: '{value}'"))
+}
+
+/// Secret setting value (a password): taken as it is, kept in a [`SecretString`] so it is
+/// redacted from `Debug` output and wiped from memory when dropped.
+pub fn parse_secret(value: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(value))
 }
 
 /// Port setting value: an integer 1–65535.
@@ -91,9 +99,10 @@ pub struct MongoSettings {
         long,
         env = "MONGODB_PASSWORD",
         default_value = "",
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = parse_secret
     )]
-    pub mongodb_password: String,
+    pub mongodb_password: SecretString,
     /// Database for every collection [default: logs, or the database named in MONGODB_URI].
     #[arg(long, env = "MONGODB_DATABASE")]
     pub mongodb_database: Option<String>,
@@ -145,7 +154,10 @@ impl MongoSettings {
             ("MONGODB_HOST", self.mongodb_host != "localhost"),
             ("MONGODB_PORT", self.mongodb_port != 27017),
             ("MONGODB_USERNAME", !self.mongodb_username.is_empty()),
-            ("MONGODB_PASSWORD", !self.mongodb_password.is_empty()),
+            (
+                "MONGODB_PASSWORD",
+                !self.mongodb_password.expose_secret().is_empty(),
+            ),
             ("MONGODB_ADMIN", !self.mongodb_admin),
             ("MONGODB_TLS", self.mongodb_tls),
             (
@@ -167,7 +179,7 @@ impl MongoSettings {
                 self.mongodb_host,
                 self.mongodb_port,
                 self.mongodb_username,
-                if self.mongodb_password.is_empty() {
+                if self.mongodb_password.expose_secret().is_empty() {
                     "''"
                 } else {
                     "***"
@@ -289,6 +301,10 @@ mod tests {
         assert!(!probe.redacted().contains("secret"));
         let probe = Probe::args(&["--mongodb-password", "secret", "--mongodb-host", "h"]);
         assert!(!probe.redacted().contains("secret"));
+        assert!(probe.redacted().contains("password=***"));
+        assert!(!format!("{probe:?}").contains("secret"), "Debug redacts it");
+        assert_eq!(probe.mongodb_password.expose_secret(), "secret");
+        assert!(Probe::args(&[]).redacted().contains("password=''"));
     }
 
     #[test]

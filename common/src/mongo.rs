@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use mongodb::options::{ClientOptions, Credential, ServerAddress, Tls, TlsOptions};
 use mongodb::{Client, Database};
+use secrecy::ExposeSecret as _;
 
 use crate::config::MongoSettings;
 use crate::schema::DEFAULT_DATABASE;
@@ -53,7 +54,8 @@ fn host_options(settings: &MongoSettings, app_name: &str) -> ClientOptions {
         };
         let mut credential = Credential::default();
         credential.username = Some(settings.mongodb_username.clone());
-        credential.password = Some(settings.mongodb_password.clone());
+        // The driver keeps its own copy: it needs the text for every authentication.
+        credential.password = Some(settings.mongodb_password.expose_secret().to_owned());
         credential.source = Some(source);
         options.credential = Some(credential);
     }

@@ -1,7 +1,8 @@
 //! Logging set-up, the only place a tracing subscriber is installed (docs/spec/logwriter.md §13,
 //! docs/spec/logreader.md §14).
 //!
-//! Lines go to stdout and, when a log file is configured, to that file as well. The text
+//! Lines go to stdout and, when a log file is configured, to that file as well, each through
+//! `tracing-appender`'s non-blocking writer (a background thread per destination). The text
 //! layout is a Python-logging style pattern (`%(asctime)s --- %(levelname)8s --- %(message)s`)
 //! so operators' existing log parsing keeps working; `json` gives one object per line.
 
@@ -11,8 +12,10 @@ use std::path::PathBuf;
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
+use tracing_appender::non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::writer::MakeWriterExt as _;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, MakeWriter};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::EnvFilter;
@@ -41,10 +44,23 @@ pub struct LogOptions {
     pub file: Option<PathBuf>,
 }
 
-/// Installs the global subscriber. Returns a warning to log when the log file could not be
-/// opened (logging then continues on stdout only). Calling it twice keeps the first set-up,
-/// which is what in-process tests need.
-pub fn init(options: LogOptions) -> Option<String> {
+/// Keeps the logging threads of [`init`] running. Dropping it writes out every line logged
+/// so far (waiting up to about a second) and stops them, so hold it in `main` until the
+/// process ends, and drop it before any `std::process::exit`.
+#[must_use = "dropping the guard stops logging"]
+#[derive(Debug)]
+pub struct LogGuard {
+    _stdout: WorkerGuard,
+    _file: Option<WorkerGuard>,
+}
+
+/// Installs the global subscriber. Lines are formatted on the calling thread and written by
+/// a background thread per destination (stdout, the log file), so a slow terminal or disk
+/// never stalls the caller beyond a full queue; none is dropped (the queue is not lossy).
+/// Returns the guard that flushes them, and a warning to log when the log file could not
+/// be opened (logging then continues on stdout only). Calling it twice keeps the first
+/// set-up, which is what in-process tests need.
+pub fn init(options: LogOptions) -> (LogGuard, Option<String>) {
     let filter = match std::env::var("RUST_LOG") {
         Ok(directives) if !directives.is_empty() => EnvFilter::new(directives),
         _ => EnvFilter::default().add_directive(options.level.into()),
@@ -62,13 +78,47 @@ pub fn init(options: LogOptions) -> Option<String> {
             ),
         },
     };
-    let writer = Tee {
-        file: file.map(std::sync::Arc::new),
+    let (stdout, stdout_guard) = non_blocking("log-stdout", std::io::stdout());
+    let file_guard = match file {
+        None => {
+            install(filter, options.format, stdout);
+            None
+        }
+        Some(file) => {
+            let (file, guard) = non_blocking("log-file", file);
+            install(filter, options.format, stdout.and(file));
+            Some(guard)
+        }
     };
+    let guard = LogGuard {
+        _stdout: stdout_guard,
+        _file: file_guard,
+    };
+    (guard, warning)
+}
+
+/// A writer thread for `destination` that never drops a line: a full queue makes the
+/// logging thread wait instead.
+fn non_blocking(
+    name: &str,
+    destination: impl std::io::Write + Send + 'static,
+) -> (NonBlocking, WorkerGuard) {
+    NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name(name)
+        .finish(destination)
+}
+
+/// Sets the global subscriber, unless one is already set (a second in-process start in
+/// tests, which is fine).
+fn install<W>(filter: EnvFilter, format: LogFormat, writer: W)
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer);
-    let result = match options.format {
+    let result = match format {
         LogFormat::Json => builder
             .json()
             .flatten_event(true)
@@ -76,9 +126,7 @@ pub fn init(options: LogOptions) -> Option<String> {
             .try_init(),
         LogFormat::Pattern(pattern) => builder.event_format(PatternFormat { pattern }).try_init(),
     };
-    // An already installed subscriber (a second in-process start in tests) is fine.
     drop(result);
-    warning
 }
 
 /// Maps the Python logging numbers of SIMULATION_LOG_LEVEL (or a level name) to a filter:
@@ -101,41 +149,6 @@ pub fn parse_python_level(value: &str) -> Result<LevelFilter, String> {
         _ => Err(format!(
             "expected a level number or DEBUG/INFO/WARNING/ERROR/CRITICAL, got '{value}'"
         )),
-    }
-}
-
-/// Writes every line to stdout and, when configured, to the log file.
-#[derive(Debug, Clone)]
-struct Tee {
-    file: Option<std::sync::Arc<std::fs::File>>,
-}
-
-impl<'a> MakeWriter<'a> for Tee {
-    type Writer = TeeWriter;
-    fn make_writer(&'a self) -> TeeWriter {
-        TeeWriter {
-            file: self.file.clone(),
-        }
-    }
-}
-
-/// One line's writer for [`Tee`].
-#[derive(Debug)]
-struct TeeWriter {
-    file: Option<std::sync::Arc<std::fs::File>>,
-}
-
-impl std::io::Write for TeeWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        std::io::stdout().write_all(buf)?;
-        if let Some(file) = &self.file {
-            // A failing log file must not stop logging on stdout.
-            let _ = (&**file).write_all(buf);
-        }
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        std::io::stdout().flush()
     }
 }
 

@@ -9,6 +9,7 @@ use lapin::options::{
 use lapin::types::FieldTable;
 use lapin::uri::{AMQPAuthority, AMQPScheme, AMQPUri, AMQPUserInfo};
 use lapin::{AsyncTcpStream, Channel, Connection, ConnectionProperties, Consumer, ExchangeKind};
+use secrecy::ExposeSecret as _;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
@@ -63,7 +64,7 @@ fn uri(config: &Broker, node: &Node) -> AMQPUri {
         authority: AMQPAuthority {
             userinfo: AMQPUserInfo {
                 username: or_guest(&config.login),
-                password: or_guest(&config.password),
+                password: or_guest(config.password.expose_secret()),
             },
             host: node.host.clone(),
             port: node.port,

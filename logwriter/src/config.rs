@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use common::config::MongoSettings;
+use secrecy::SecretString;
 
 use crate::settings::{QueueMode, QueueType, Settings};
 
@@ -54,7 +55,7 @@ pub struct Broker {
     /// User name (guest when empty).
     pub login: String,
     /// Password (guest when empty). Never logged.
-    pub password: String,
+    pub password: SecretString,
     /// TLS, with the extra CA certificates in PEM.
     pub tls: Option<Tls>,
     /// The run's topic exchange.

@@ -31,9 +31,13 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let code = runtime.block_on(run(config, log_options));
+    // Held to the end of main: every exit, exit code 1 after a drain timeout or a second
+    // signal included, returns from here, and dropping the guard writes out the last lines.
+    let (log_guard, log_warning) = common::telemetry::init(log_options);
+    let code = runtime.block_on(run(config, log_warning));
     // Do not wait for background tasks (a drain that timed out): exit now.
     runtime.shutdown_background();
+    drop(log_guard);
     ExitCode::from(code)
 }
 
@@ -54,8 +58,8 @@ fn log_options(settings: &Settings) -> LogOptions {
     }
 }
 
-async fn run(config: logwriter::Config, log_options: LogOptions) -> u8 {
-    if let Some(warning) = common::telemetry::init(log_options) {
+async fn run(config: logwriter::Config, log_warning: Option<String>) -> u8 {
+    if let Some(warning) = log_warning {
         warn!("{warning}");
     }
     info!(

@@ -7,8 +7,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use common::config::{parse_bool, parse_float, parse_integer, parse_port, MongoSettings};
+use common::config::{
+    parse_bool, parse_float, parse_integer, parse_port, parse_secret, MongoSettings,
+};
 use common::telemetry::DEFAULT_PATTERN;
+use secrecy::{ExposeSecret as _, SecretString};
 
 /// Queue mode (docs/spec/logwriter.md §2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -49,9 +52,10 @@ pub struct Settings {
         long,
         env = "RABBITMQ_PASSWORD",
         default_value = "",
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = parse_secret
     )]
-    pub rabbitmq_password: String,
+    pub rabbitmq_password: SecretString,
     /// Connect to the broker with TLS (rustls).
     #[arg(long, env = "RABBITMQ_SSL", default_value = "false", value_parser = parse_bool,
           num_args = 0..=1, default_missing_value = "true")]
@@ -214,7 +218,7 @@ impl Settings {
              log_file={:?} log_format='{}'",
             nodes.join(","),
             self.rabbitmq_login,
-            secret(&self.rabbitmq_password),
+            secret(self.rabbitmq_password.expose_secret()),
             self.rabbitmq_ssl,
             self.rabbitmq_exchange.as_deref().unwrap_or(""),
             self.rabbitmq_exchange_durable,

@@ -53,14 +53,20 @@ impl Running {
     }
 }
 
+/// With TEST_LOG set, the writers' logs on stdout; the guard lives as long as the test binary.
 fn init_logging() {
+    static LOGGING: std::sync::OnceLock<common::telemetry::LogGuard> = std::sync::OnceLock::new();
     if std::env::var_os("TEST_LOG").is_some() {
-        common::telemetry::init(common::telemetry::LogOptions {
-            level: common::telemetry::parse_python_level("DEBUG").expect("DEBUG parses"),
-            format: common::telemetry::LogFormat::Pattern(
-                common::telemetry::DEFAULT_PATTERN.to_owned(),
-            ),
-            file: None,
+        LOGGING.get_or_init(|| {
+            let (guard, _no_file_warning) =
+                common::telemetry::init(common::telemetry::LogOptions {
+                    level: common::telemetry::parse_python_level("DEBUG").expect("DEBUG parses"),
+                    format: common::telemetry::LogFormat::Pattern(
+                        common::telemetry::DEFAULT_PATTERN.to_owned(),
+                    ),
+                    file: None,
+                });
+            guard
         });
     }
 }

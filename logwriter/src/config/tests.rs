@@ -182,6 +182,20 @@ fn secrets_never_appear_in_the_summary() {
     assert!(!config.summary.contains("hunter2"));
     assert!(!config.summary.contains("s3cret"));
     assert!(config.summary.contains("***"));
+    let debug = format!("{:?}", config.broker);
+    assert!(!debug.contains("hunter2"), "{debug}");
+    assert!(debug.contains("REDACTED"), "{debug}");
+}
+
+#[test]
+fn an_empty_password_means_guest_and_a_set_one_is_kept_exactly() {
+    use secrecy::ExposeSecret as _;
+    let config = self::config(&["--rabbitmq-exchange", "x"]).unwrap();
+    assert_eq!(config.broker.password.expose_secret(), "");
+    assert!(config.summary.contains("password=''"), "{}", config.summary);
+    let config =
+        self::config(&["--rabbitmq-exchange", "x", "--rabbitmq-password", " p w "]).unwrap();
+    assert_eq!(config.broker.password.expose_secret(), " p w ");
 }
 
 #[test]
