@@ -106,17 +106,25 @@ async fn without_the_ca_file_the_certificate_is_refused_and_retried_until_sigter
     run.cleanup().await;
 }
 
-/// The negotiated protocol of the writer's connection, as RabbitMQ reports it.
-fn ssl_protocol(run: &Run) -> Option<String> {
+/// The negotiated protocol of the writer's connection, as RabbitMQ reports it, once the
+/// broker lists exactly one connection of this run's writer (a previous writer's closed
+/// connection can linger in the listing for a moment).
+async fn ssl_protocol(run: &Run) -> Option<String> {
     let name = format!("logwriter {}", run.exchange);
-    let listing = rabbitmqctl(&[
-        "list_connections",
-        "--no-table-headers",
-        "ssl_protocol",
-        "client_properties",
-    ]);
-    let line = listing.lines().find(|line| line.contains(&name))?;
-    line.split('\t').next().map(str::to_owned)
+    for _ in 0..50 {
+        let listing = rabbitmqctl(&[
+            "list_connections",
+            "--no-table-headers",
+            "ssl_protocol",
+            "client_properties",
+        ]);
+        let found: Vec<&str> = listing.lines().filter(|l| l.contains(&name)).collect();
+        if let [line] = found[..] {
+            return line.split('\t').next().map(str::to_owned);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -128,7 +136,7 @@ async fn protocol_tlsv1_2_negotiates_tls_1_2_with_a_broker_that_offers_1_3() {
     let mut vars = tls_vars(Some(&ca));
     let writer = process::start(&run, &vars).await;
     assert_eq!(
-        ssl_protocol(&run).as_deref(),
+        ssl_protocol(&run).await.as_deref(),
         Some("tlsv1.3"),
         "the default"
     );
@@ -137,7 +145,7 @@ async fn protocol_tlsv1_2_negotiates_tls_1_2_with_a_broker_that_offers_1_3() {
 
     vars.push(("RABBITMQ_SSL_VERSION", "PROTOCOL_TLSv1_2"));
     let writer = process::start(&run, &vars).await;
-    assert_eq!(ssl_protocol(&run).as_deref(), Some("tlsv1.2"));
+    assert_eq!(ssl_protocol(&run).await.as_deref(), Some("tlsv1.2"));
     run.publish(&generate(&RunSpec {
         simulation_id: SIMULATION_ID.to_owned(),
         epochs: 2,
