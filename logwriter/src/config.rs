@@ -11,6 +11,7 @@ use secrecy::SecretString;
 use crate::settings::{QueueMode, QueueType, Settings};
 
 mod nodes;
+pub use crate::tls::Tls;
 pub use nodes::{parse_nodes, Node};
 
 /// Upper clamp of MESSAGE_BUFFER_MAX_DOCUMENTS.
@@ -68,15 +69,6 @@ pub struct Broker {
     pub queue: Queue,
     /// Effective prefetch count.
     pub prefetch: u16,
-}
-
-/// TLS to the broker.
-#[derive(Debug, Clone)]
-pub struct Tls {
-    /// Extra trusted CA certificates (PEM), from RABBITMQ_SSL_CA_FILE.
-    pub ca_pem: Option<String>,
-    /// Only TLS 1.2 (PROTOCOL_TLSv1_2).
-    pub tls12_only: bool,
 }
 
 /// The whole validated configuration.
@@ -165,7 +157,8 @@ impl Settings {
             .ok()
             .filter(|s| *s > 0)
             .map(Duration::from_secs);
-        let summary = self.summary(&nodes, prefetch, max_documents, max_interval);
+        let shown: Vec<String> = nodes.iter().map(Node::to_string).collect();
+        let summary = self.summary(&shown.join(","), prefetch, max_documents, max_interval);
         Ok(Config {
             broker: Broker {
                 nodes,

@@ -203,12 +203,11 @@ impl Settings {
     /// The effective settings for the start-up INFO line, with every secret as `***`.
     pub(crate) fn summary(
         &self,
-        nodes: &[crate::config::Node],
+        nodes: &str,
         prefetch: u16,
         documents: usize,
         interval: Duration,
     ) -> String {
-        let nodes: Vec<String> = nodes.iter().map(ToString::to_string).collect();
         let secret = |s: &str| if s.is_empty() { "''" } else { "***" };
         format!(
             "rabbitmq={} login='{}' password={} ssl={} exchange='{}' exchange_durable={} \
@@ -216,7 +215,7 @@ impl Settings {
              shutdown_timeout={}s http={} {} appname='{}' buffer_documents={documents} \
              buffer_interval={}s simulation_id={:?} statistics_interval={} log_level={} \
              log_file={:?} log_format='{}'",
-            nodes.join(","),
+            nodes,
             self.rabbitmq_login,
             secret(self.rabbitmq_password.expose_secret()),
             self.rabbitmq_ssl,

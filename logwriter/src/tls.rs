@@ -11,7 +11,14 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use rustls::ClientConfig;
 
-use crate::config::Tls;
+/// TLS to the broker, as configured.
+#[derive(Debug, Clone)]
+pub struct Tls {
+    /// Extra trusted CA certificates (PEM), from RABBITMQ_SSL_CA_FILE.
+    pub ca_pem: Option<String>,
+    /// Only TLS 1.2 (PROTOCOL_TLSv1_2).
+    pub tls12_only: bool,
+}
 
 /// PROTOCOL_TLSv1_2: TLS 1.2 only.
 static TLS12_ONLY: &[&rustls::SupportedProtocolVersion] = &[&rustls::version::TLS12];
