@@ -10,11 +10,11 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
-use crate::broker::{self, Session};
 use crate::config::{Config, Queue};
 use crate::consumer::{self, Ended};
+use crate::io::broker::{self, Session};
+use crate::io::store::Store;
 use crate::metrics::{Lifecycle, Metrics};
-use crate::store::Store;
 use crate::writer::Writer;
 
 /// A ready-to-run logwriter: validated configuration, a lazily connecting MongoDB client and,
@@ -33,7 +33,7 @@ impl LogWriter {
     /// broker is contacted first when running.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let listener = match &config.http {
-            Some((host, port)) => Some(crate::http::bind(host, *port).await?),
+            Some((host, port)) => Some(crate::io::http::bind(host, *port).await?),
             None => None,
         };
         let db = common::mongo::connect(&config.mongo, Some(&config.app_name), "log_writer")
@@ -71,7 +71,7 @@ impl LogWriter {
         let server = self
             .listener
             .take()
-            .map(|listener| crate::http::spawn(listener, Arc::clone(&metrics)));
+            .map(|listener| crate::io::http::spawn(listener, Arc::clone(&metrics)));
         let code = self.run_with_deadline(shutdown).await;
         metrics.set_state(Lifecycle::Stopped);
         if let Some(server) = server {

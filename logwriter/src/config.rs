@@ -11,7 +11,7 @@ use secrecy::SecretString;
 use crate::settings::{QueueMode, QueueType, Settings};
 
 mod nodes;
-pub use crate::tls::Tls;
+pub use crate::io::tls::Tls;
 pub use nodes::{parse_nodes, Node};
 
 /// Upper clamp of MESSAGE_BUFFER_MAX_DOCUMENTS.
@@ -212,7 +212,7 @@ impl Settings {
             })?),
         };
         let tls = Tls { ca_pem, tls12_only };
-        if let Err(e) = crate::tls::connector(&tls) {
+        if let Err(e) = crate::io::tls::connector(&tls) {
             let file = self.rabbitmq_ssl_ca_file.as_ref();
             let value = file.map(|p| p.display().to_string()).unwrap_or_default();
             return Err(error("RABBITMQ_SSL_CA_FILE", &value, &e.to_string()));

@@ -13,9 +13,9 @@ use tokio::time::{Instant, Interval};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-use crate::broker::Session;
+use crate::core::stats;
+use crate::io::broker::Session;
 use crate::metrics::Lifecycle;
-use crate::stats;
 use crate::writer::{Incoming, Writer};
 
 /// Why the consumer stream ended.

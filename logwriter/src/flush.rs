@@ -11,8 +11,8 @@ use common::document::InvalidReason;
 use common::schema::UNKNOWN_SIMULATION;
 use tracing::{debug, warn};
 
-use crate::buffer::{Entry, Kind};
-use crate::error::{DocumentOutcome, StoreError};
+use crate::core::buffer::{Entry, Kind};
+use crate::io::error::{DocumentOutcome, StoreError};
 use crate::rejected::{fails_the_command, Refusal};
 use crate::writer::{log, Writer};
 

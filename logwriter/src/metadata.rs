@@ -7,7 +7,7 @@ use common::schema::metadata as meta;
 use common::schema::metadata_filter;
 use tracing::{info, warn};
 
-use crate::state::Simulation;
+use crate::core::state::Simulation;
 use crate::writer::Writer;
 
 /// The update of §8.3 for a simulation's current state. `EndTime` only once `stopped` was

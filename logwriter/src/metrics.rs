@@ -3,7 +3,7 @@
 //! Every value is updated in place by the consumer: `prometheus-client` atomics, and for the
 //! histogram a mutex held only to add one observation or copy the buckets. So a scrape never waits for the
 //! consumer's work and the consumer never waits for a scrape. The counters mirror
-//! [`crate::state::Totals`] and are bumped at the same places.
+//! [`crate::core::state::Totals`] and are bumped at the same places.
 
 mod reasons;
 

@@ -22,8 +22,8 @@ use chrono::Utc;
 use common::document::{minimal_invalid_document, server_rejected_document, InvalidReason};
 use tracing::{error, warn};
 
-use crate::buffer::Entry;
-use crate::error::DocumentOutcome;
+use crate::core::buffer::Entry;
+use crate::io::error::DocumentOutcome;
 use crate::writer::Writer;
 
 /// The MongoDB-wire server, as far as the writer must tell them apart.

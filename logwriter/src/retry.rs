@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use tracing::{debug, error, info, warn};
 
-use crate::error::StoreError;
+use crate::io::error::StoreError;
 use crate::writer::Writer;
 
 impl Writer {

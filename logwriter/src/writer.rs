@@ -13,13 +13,13 @@ use common::schema::{field, CollectionNames};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info};
 
-use crate::ack::Watermark;
-use crate::backoff::Backoff;
-use crate::buffer::{Buffers, Entry, Kind, Pending};
+use crate::core::ack::Watermark;
+use crate::core::backoff::Backoff;
+use crate::core::buffer::{Buffers, Entry, Kind, Pending};
+use crate::core::state::{Simulation, Totals};
+use crate::io::store::Store;
 use crate::metrics::Metrics;
 pub(crate) use crate::retry::log;
-use crate::state::{Simulation, Totals};
-use crate::store::Store;
 
 /// A delivery as the writer needs it: the AMQP frame details are dropped on entry.
 #[derive(Debug, Clone)]

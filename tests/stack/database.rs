@@ -220,7 +220,7 @@ async fn is_ferretdb(database: &Database) -> bool {
 
 /// Creates the indexes with the writer's own code (only the missing ones, in one command).
 async fn create(collection: &Collection<Document>, specs: &[IndexSpec]) {
-    let store = logwriter::store::Store::new(
+    let store = logwriter::io::store::Store::new(
         collection
             .client()
             .database(collection.namespace().db.as_str()),

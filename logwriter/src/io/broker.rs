@@ -13,8 +13,8 @@ use secrecy::ExposeSecret as _;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
-use crate::backoff::Backoff;
 use crate::config::{Broker, Node};
+use crate::core::backoff::Backoff;
 
 mod queue;
 
@@ -85,7 +85,7 @@ pub async fn connect(config: &Broker, node: &Node) -> lapin::Result<Connection> 
     let Some(tls) = &config.tls else {
         return Connection::connect_uri_with_runtime(uri, properties, runtime).await;
     };
-    let connector = crate::tls::connector(tls)?;
+    let connector = crate::io::tls::connector(tls)?;
     let open = async move |uri: AMQPUri, runtime: Runtime<_>| {
         let address = runtime.to_socket_addrs((uri.authority.host.clone(), uri.authority.port));
         let plain = AsyncTcpStream::connect(&runtime, address).await?;

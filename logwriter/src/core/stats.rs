@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
-use crate::state::{Simulation, Totals};
+use crate::core::state::{Simulation, Totals};
 
 /// Values that are not counters: what is in flight right now.
 #[derive(Debug, Clone, Copy, Default)]

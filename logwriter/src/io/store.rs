@@ -12,7 +12,7 @@ use tracing::warn;
 
 use common::schema::{field, IndexSpec};
 
-use crate::error::{insert_outcomes, DocumentOutcome, StoreError};
+use crate::io::error::{insert_outcomes, DocumentOutcome, StoreError};
 use crate::rejected::Server;
 
 /// Code MongoDB answers for an index option it does not know, and codes of an existing index
