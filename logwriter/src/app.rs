@@ -242,15 +242,18 @@ async fn delete_on_new_connection(
 
 impl Writer {
     /// Tries the metadata indexes once in the background at start-up; the first write retries
-    /// them if this attempt fails, so consuming is never delayed.
+    /// them if this attempt fails, so consuming is never delayed. The attempt holds the lock
+    /// the first write takes too: FerretDB 1.24 panics on two index checks of one collection
+    /// at the same moment, and the first write would otherwise race this task.
     fn spawn_metadata_indexes(&self) {
         let store = self.store.clone();
         let done = Arc::clone(&self.metadata_indexed);
         let specs = common::schema::metadata_indexes(&self.names.identifier);
         let collection = self.names.metadata.clone();
         tokio::spawn(async move {
-            if store.ensure_indexes(&collection, &specs).await.is_ok() {
-                done.store(true, Ordering::Release);
+            let mut done = done.lock().await;
+            if !*done && store.ensure_indexes(&collection, &specs).await.is_ok() {
+                *done = true;
             }
         });
     }

@@ -3,7 +3,7 @@
 //! start-up managed them. Index problems are logged by the store and never block writes; only
 //! an unreachable server is retried, like any write.
 
-use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use common::schema;
 
@@ -38,9 +38,12 @@ impl Writer {
         }
     }
 
-    /// Ensures the metadata indexes before the first write, unless start-up managed it.
+    /// Ensures the metadata indexes before the first write, unless start-up managed it
+    /// (waiting for the start-up attempt if it is still running: never two at once).
     pub(crate) async fn ensure_metadata_indexes(&mut self) {
-        if self.metadata_indexed.load(Ordering::Acquire) {
+        let lock = Arc::clone(&self.metadata_indexed);
+        let mut done = lock.lock().await;
+        if *done {
             return;
         }
         let specs = schema::metadata_indexes(&self.names.identifier);
@@ -51,6 +54,6 @@ impl Writer {
                 Err(error) => self.wait_to_retry(&error).await,
             }
         }
-        self.metadata_indexed.store(true, Ordering::Release);
+        *done = true;
     }
 }

@@ -3,7 +3,7 @@
 //! (including its retries) finishes before the next delivery is handled.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -52,7 +52,7 @@ pub struct Writer {
     /// Deliveries received and not acknowledged, for the drain-timeout message.
     pub(crate) unacknowledged: Arc<AtomicU64>,
     /// Set by the start-up attempt or the first write.
-    pub(crate) metadata_indexed: Arc<AtomicBool>,
+    pub(crate) metadata_indexed: Arc<tokio::sync::Mutex<bool>>,
     pub(crate) mongo_seen: bool,
     pub(crate) last_error_log: Option<Instant>,
     /// The server kind, once asked (before the first insert).
@@ -83,7 +83,7 @@ impl Writer {
             prefetch: usize::from(config.broker.prefetch),
             indexed: HashMap::new(),
             unacknowledged: Arc::new(AtomicU64::new(0)),
-            metadata_indexed: Arc::new(AtomicBool::new(false)),
+            metadata_indexed: Arc::new(tokio::sync::Mutex::new(false)),
             mongo_seen: false,
             last_error_log: None,
             server: None,
