@@ -20,11 +20,14 @@ impl Writer {
         } else {
             schema::message_indexes()
         };
-        loop {
+        let created = loop {
             match self.store.ensure_indexes(collection, &specs).await {
-                Ok(()) => break self.succeeded(()),
+                Ok(created) => break self.succeeded(created),
                 Err(error) => self.wait_to_retry(&error).await,
             }
+        };
+        if created {
+            self.created.insert(collection.to_owned());
         }
         self.indexed.insert(collection.to_owned(), invalid);
     }
@@ -50,7 +53,7 @@ impl Writer {
         let collection = self.names.metadata.clone();
         loop {
             match self.store.ensure_indexes(&collection, &specs).await {
-                Ok(()) => break self.succeeded(()),
+                Ok(_) => break self.succeeded(()),
                 Err(error) => self.wait_to_retry(&error).await,
             }
         }

@@ -5,7 +5,7 @@
 use bson::{Bson, Document};
 use common::schema::metadata as meta;
 use common::schema::metadata_filter;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use crate::core::state::Simulation;
 use crate::writer::Writer;
@@ -85,9 +85,18 @@ impl Writer {
         }
     }
 
+    /// Recounts from the collections, unless this process's own counts are exact: no seed
+    /// from an earlier process, and both collections created by this process, so every
+    /// document in them was counted when it was stored (duplicates are not stored twice).
+    /// On FerretDB the recount of a 21,000-message run takes seconds.
     async fn recount(&mut self, sim_id: &str) {
         let valid = self.names.messages(sim_id);
         let invalid = self.names.invalid_messages(sim_id);
+        let seeded = self.sims.get(sim_id).is_none_or(|sim| sim.seeded);
+        if !seeded && self.created.contains(&valid) && self.created.contains(&invalid) {
+            debug!(simulation_id = %sim_id, "Counts of '{sim_id}' are exact: no recount.");
+            return;
+        }
         let messages = loop {
             match self.store.count(&valid).await {
                 Ok(n) => break self.succeeded(n),

@@ -2,7 +2,7 @@
 //! and flush when a trigger holds. One delivery at a time, in arrival order; a flush
 //! (including its retries) finishes before the next delivery is handled.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Instant;
@@ -49,6 +49,9 @@ pub struct Writer {
     pub(crate) prefetch: usize,
     /// Collections whose indexes were ensured by this process (true: an invalid collection).
     pub(crate) indexed: HashMap<String, bool>,
+    /// Collections that did not exist before this process first wrote to them: all their
+    /// documents were stored by this process, so its own counts of them are exact.
+    pub(crate) created: HashSet<String>,
     /// Deliveries received and not acknowledged, for the drain-timeout message.
     pub(crate) unacknowledged: Arc<AtomicU64>,
     /// Set by the start-up attempt or the first write.
@@ -82,6 +85,7 @@ impl Writer {
             backoff: Backoff::new(),
             prefetch: usize::from(config.broker.prefetch),
             indexed: HashMap::new(),
+            created: HashSet::new(),
             unacknowledged: Arc::new(AtomicU64::new(0)),
             metadata_indexed: Arc::new(tokio::sync::Mutex::new(false)),
             mongo_seen: false,

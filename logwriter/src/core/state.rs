@@ -38,6 +38,8 @@ pub struct Simulation {
     pub invalid_messages: i64,
     /// The metadata document exists (seeded or written).
     pub metadata_exists: bool,
+    /// The counts started from a stored metadata document (an earlier process's).
+    pub seeded: bool,
     /// Indexes of the valid and invalid collections were ensured.
     pub indexes_ensured: bool,
     /// Indexes of the invalid collection were ensured.
@@ -101,6 +103,7 @@ impl Simulation {
     /// Takes the seed of §8.4 from a stored metadata document.
     pub fn seed(&mut self, stored: &Document) {
         self.metadata_exists = true;
+        self.seeded = true;
         if let Ok(processes) = stored.get_array(meta::PROCESSES) {
             let strings = processes.iter().filter_map(Bson::as_str).map(str::to_owned);
             self.processes.extend(strings);

@@ -74,7 +74,9 @@ impl Store {
         insert_outcomes(docs.len(), result)
     }
 
-    /// Creates the missing `specs` on `collection` in one `createIndexes` command. An option
+    /// Creates the missing `specs` on `collection` in one `createIndexes` command, and says
+    /// whether the collection did not exist before (it had no index at all, not even `_id`),
+    /// so that every document in it was written after this call. An option
     /// the server refuses is dropped with a WARN; a conflicting or otherwise refused index is
     /// skipped with a WARN. Only a transient failure is returned, for a retry with the next
     /// write: index problems never block writes.
@@ -86,8 +88,9 @@ impl Store {
         &self,
         collection: &str,
         specs: &[IndexSpec],
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let existing = self.existing_indexes(collection).await?;
+        let created = existing.is_empty();
         let mut missing = Vec::new();
         for spec in specs {
             match existing.iter().find(|(name, _)| name == spec.name) {
@@ -101,11 +104,11 @@ impl Store {
             }
         }
         if missing.is_empty() {
-            return Ok(());
+            return Ok(created);
         }
         let models = missing.iter().map(|s| s.model(true));
         let error = match self.collection(collection).create_indexes(models).await {
-            Ok(_) => return Ok(()),
+            Ok(_) => return Ok(created),
             Err(error) => StoreError::from_driver(error),
         };
         if error.is_transient() {
@@ -115,7 +118,7 @@ impl Store {
         for spec in &missing {
             self.ensure_one_index(collection, spec).await?;
         }
-        Ok(())
+        Ok(created)
     }
 
     /// `(name, keys)` of the collection's indexes; none when the collection does not exist.

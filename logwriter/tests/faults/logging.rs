@@ -82,6 +82,20 @@ async fn debug_level_periodic_statistics_log_file_and_the_warn_limit() {
         "the same lines as stdout"
     );
     let _ = std::fs::remove_file(file);
+    // One process created both collections and had no seed: its own counts are exact.
+    assert!(text.contains("are exact: no recount"), "{text}");
+    let metadata = run
+        .db
+        .collection::<bson::Document>("simulations")
+        .find_one(bson::doc! {"SimulationId": SIMULATION_ID})
+        .await
+        .expect("find")
+        .expect("metadata");
+    let counts = (
+        metadata.get_i64("Messages"),
+        metadata.get_i64("InvalidMessages"),
+    );
+    assert_eq!(counts, (Ok(2), Ok(105)), "{metadata}");
     run.cleanup().await;
 }
 
