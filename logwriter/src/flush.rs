@@ -34,7 +34,7 @@ impl Writer {
         }
     }
 
-    /// Trigger (e), window pressure (docs/spec/logwriter.md §5.2): once the unacknowledged
+    /// Trigger (f), window pressure (docs/spec/logwriter.md §5.2): once the unacknowledged
     /// deliveries fill the prefetch window, the broker sends nothing more, and with several
     /// simulations on the exchange no count trigger may ever hold again. Then the buffer
     /// holding the lowest unsettled delivery is written, and the next one, until at most
