@@ -44,10 +44,15 @@ pub fn command(run: Option<&Run>, vars: &[(&str, &str)]) -> Command {
     command
 }
 
-/// Starts the binary for `run` and waits until it consumes from its queue.
+/// Starts the binary for `run` and waits until it consumes from its queue: its log says
+/// so once `basic.consume` is confirmed. (Polling the queue's consumer count instead can
+/// miss a writer that drains a pre-filled queue and deletes it within the polling period.)
 pub async fn start(run: &Run, vars: &[(&str, &str)]) -> Writer {
     let writer = spawn(command(Some(run), vars), &run.exchange);
-    run.wait_consumers(1).await;
+    let listening = writer
+        .wait_log("Listening to exchange", Duration::from_secs(30))
+        .await;
+    assert!(listening, "never consumed:\n{}", writer.log_text());
     writer
 }
 
