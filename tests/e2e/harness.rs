@@ -138,7 +138,24 @@ impl Run {
         let app = LogWriter::build(config).await.expect("logwriter builds");
         let token = CancellationToken::new();
         let handle = tokio::spawn(app.run_until_stopped(token.clone()));
-        self.wait_consumers(1).await;
+        // A writer may drain a pre-filled queue and delete it before a poll sees its
+        // consumer; having finished counts as having consumed.
+        let started = Instant::now();
+        while !handle.is_finished() {
+            if self
+                .queue_state()
+                .await
+                .is_some_and(|(_, consumers)| consumers >= 1)
+            {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "queue {} never got a consumer",
+                self.queue
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         Running { token, handle }
     }
 
