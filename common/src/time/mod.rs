@@ -34,9 +34,20 @@ pub fn parse_message_datetime(s: &str) -> Option<DateTime<Utc>> {
 /// Sub-millisecond digits are dropped, never rounded. Meant for instants in years 0001–9999,
 /// which is all [`parse_message_datetime`] returns.
 pub fn format_normalised(t: DateTime<Utc>) -> String {
+    use chrono::{Datelike as _, Timelike as _};
     // A leap second (nanoseconds ≥ 10^9) is shown as the last millisecond of its second.
     let millis = t.timestamp_subsec_millis().min(999);
-    format!("{}.{millis:03}Z", t.format("%Y-%m-%dT%H:%M:%S"))
+    // Field by field rather than through chrono's strftime, which parses its pattern on
+    // every call: this runs once per stored message (`SimulationId`).
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 /// [`parse_message_datetime`] followed by [`format_normalised`]: the normalised text of a

@@ -190,3 +190,15 @@ fn the_two_grammars_differ_where_the_spec_says_so() {
         assert!(parse_query_datetime(input).is_none(), "{input}");
     }
 }
+
+proptest::proptest! {
+    #[test]
+    fn format_normalised_matches_the_strftime_pattern(
+        seconds in -62_135_596_800_i64..253_402_300_799,
+        nanos in 0_u32..1_000_000_000,
+    ) {
+        let t = DateTime::from_timestamp(seconds, nanos).unwrap();
+        let expected = format!("{}.{:03}Z", t.format("%Y-%m-%dT%H:%M:%S"), t.timestamp_subsec_millis());
+        proptest::prop_assert_eq!(format_normalised(t), expected);
+    }
+}
