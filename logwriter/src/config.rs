@@ -59,6 +59,8 @@ pub struct Broker {
     pub password: SecretString,
     /// TLS, with the extra CA certificates in PEM.
     pub tls: Option<Tls>,
+    /// The rustls connector for `tls`, built once at start-up (it loads the system's roots).
+    pub tls_connector: Option<lapin::tcp::RustlsConnector>,
     /// The run's topic exchange.
     pub exchange: String,
     /// Exchange `durable` flag.
@@ -130,6 +132,8 @@ impl Settings {
         let nodes = parse_nodes(&self.rabbitmq_host, self.rabbitmq_port)
             .map_err(|reason| error("RABBITMQ_HOST", &self.rabbitmq_host, &reason))?;
         let tls = self.tls()?;
+        let tls_connector = tls.as_ref().map(|(_, connector)| connector.clone());
+        let tls = tls.map(|(tls, _)| tls);
         let queue = self.queue(&exchange)?;
         let mut warnings = Vec::new();
         let max_documents = clamp_documents(self.message_buffer_max_documents, &mut warnings);
@@ -165,6 +169,7 @@ impl Settings {
                 login: self.rabbitmq_login,
                 password: self.rabbitmq_password,
                 tls,
+                tls_connector,
                 exchange,
                 exchange_durable: self.rabbitmq_exchange_durable,
                 exchange_auto_delete: self.rabbitmq_exchange_autodelete,
@@ -187,7 +192,7 @@ impl Settings {
         })
     }
 
-    fn tls(&self) -> Result<Option<Tls>, ConfigError> {
+    fn tls(&self) -> Result<Option<(Tls, lapin::tcp::RustlsConnector)>, ConfigError> {
         if !self.rabbitmq_ssl {
             return Ok(None);
         }
@@ -212,12 +217,12 @@ impl Settings {
             })?),
         };
         let tls = Tls { ca_pem, tls12_only };
-        if let Err(e) = crate::io::tls::connector(&tls) {
+        let connector = crate::io::tls::connector(&tls).map_err(|e| {
             let file = self.rabbitmq_ssl_ca_file.as_ref();
             let value = file.map(|p| p.display().to_string()).unwrap_or_default();
-            return Err(error("RABBITMQ_SSL_CA_FILE", &value, &e.to_string()));
-        }
-        Ok(Some(tls))
+            error("RABBITMQ_SSL_CA_FILE", &value, &e.to_string())
+        })?;
+        Ok(Some((tls, connector)))
     }
 
     fn queue(&self, exchange: &str) -> Result<Queue, ConfigError> {

@@ -82,10 +82,9 @@ pub async fn connect(config: &Broker, node: &Node) -> lapin::Result<Connection> 
         .with_connection_name(format!("logwriter {}", config.exchange).into());
     let runtime = lapin::runtime::default_runtime()?;
     let uri = uri(config, node);
-    let Some(tls) = &config.tls else {
+    let Some(connector) = config.tls_connector.clone() else {
         return Connection::connect_uri_with_runtime(uri, properties, runtime).await;
     };
-    let connector = crate::io::tls::connector(tls)?;
     let open = async move |uri: AMQPUri, runtime: Runtime<_>| {
         let address = runtime.to_socket_addrs((uri.authority.host.clone(), uri.authority.port));
         let plain = AsyncTcpStream::connect(&runtime, address).await?;
