@@ -73,6 +73,8 @@ pub mod metadata {
     pub const INVALID_MESSAGES: &str = "InvalidMessages";
     /// Per-topic valid document counts (extension).
     pub const TOPICS: &str = "Topics";
+    /// Per-process counts of message numbers that never arrived, at the stop (extension).
+    pub const MISSING_MESSAGES: &str = "MissingMessages";
 }
 
 /// Collection names derived from the configured prefixes.

@@ -134,7 +134,7 @@ impl Settings {
         let tls = self.tls()?;
         let tls_connector = tls.as_ref().map(|(_, connector)| connector.clone());
         let tls = tls.map(|(tls, _)| tls);
-        let queue = self.queue(&exchange)?;
+        let queue = self.queue(&exchange, nodes.len())?;
         let mut warnings = Vec::new();
         let max_documents = clamp_documents(self.message_buffer_max_documents, &mut warnings);
         let max_interval = clamp_interval(self.message_buffer_max_interval, &mut warnings);
@@ -225,7 +225,7 @@ impl Settings {
         Ok(Some((tls, connector)))
     }
 
-    fn queue(&self, exchange: &str) -> Result<Queue, ConfigError> {
+    fn queue(&self, exchange: &str, nodes: usize) -> Result<Queue, ConfigError> {
         if self.logwriter_queue_mode == QueueMode::Exclusive {
             return Ok(Queue::Exclusive);
         }
@@ -240,7 +240,7 @@ impl Settings {
         Ok(Queue::Durable {
             name,
             expires_ms: u64::from(self.logwriter_queue_expires) * 1000,
-            kind: self.logwriter_queue_type,
+            kind: self.logwriter_queue_type.resolve(nodes),
         })
     }
 }

@@ -4,5 +4,6 @@
 pub mod ack;
 pub mod backoff;
 pub mod buffer;
+pub mod gaps;
 pub mod state;
 pub mod stats;

@@ -2,11 +2,12 @@
 //! (never a read-modify-write), the final recount at stop, and the update document as a pure
 //! function.
 
-use bson::{Bson, Document};
+use bson::{doc, Bson, Document};
 use common::schema::metadata as meta;
 use common::schema::metadata_filter;
 use tracing::{debug, info, warn};
 
+use crate::core::gaps::Gap;
 use crate::core::state::Simulation;
 use crate::writer::Writer;
 
@@ -45,6 +46,42 @@ pub fn update_document(sim: &Simulation) -> Document {
     update
 }
 
+/// The final update (§10): [`update_document`] plus, once the run stopped, the processes
+/// with message numbers that never arrived (§8.5), or the removal of an earlier process's
+/// report when there are none now.
+pub fn final_document(sim: &Simulation, gaps: &[Gap]) -> Document {
+    let mut update = update_document(sim);
+    if !sim.stopped {
+        return update;
+    }
+    if gaps.is_empty() {
+        update.insert("$unset", doc! {meta::MISSING_MESSAGES: ""});
+        return update;
+    }
+    let missing: Vec<Document> = gaps
+        .iter()
+        .map(|gap| {
+            let count = i64::try_from(gap.count).unwrap_or(i64::MAX);
+            doc! {"ProcessId": &gap.process, "Count": count}
+        })
+        .collect();
+    if let Ok(set) = update.get_document_mut("$set") {
+        set.insert(meta::MISSING_MESSAGES, missing);
+    }
+    update
+}
+
+/// One WARN line per process with a gap.
+fn report_gaps(sim_id: &str, gaps: &[Gap]) {
+    for gap in gaps {
+        let (process, count) = (&gap.process, gap.count);
+        let first = gap.first_ids().join(", ");
+        warn!(simulation_id = %sim_id, process = %process, missing = count,
+              "Simulation '{sim_id}': {count} messages of process '{process}' never arrived \
+               (first missing ids: {first}).");
+    }
+}
+
 impl Writer {
     /// Writes the simulation's metadata. With `recount`, the counters are first recounted
     /// from the collections (the final update of §10), so they are exact after a restart.
@@ -55,7 +92,19 @@ impl Writer {
         let Some(sim) = self.sims.get(sim_id) else {
             return;
         };
-        let update = update_document(sim);
+        let update = if recount {
+            let gaps = sim.numbers.gaps();
+            if sim.stopped {
+                report_gaps(sim_id, &gaps);
+                let total = gaps.iter().map(|gap| gap.count).sum::<u64>();
+                self.metrics
+                    .missing
+                    .set(i64::try_from(total).unwrap_or(i64::MAX));
+            }
+            final_document(sim, &gaps)
+        } else {
+            update_document(sim)
+        };
         let filter = metadata_filter(&self.names.identifier, sim_id);
         let collection = self.names.metadata.clone();
         // Retried like a batch insert: transient errors quietly, any other one at ERROR, but
@@ -115,7 +164,14 @@ impl Writer {
                 Err(error) => self.wait_to_retry(&error).await,
             }
         };
+        let numbers = loop {
+            match self.store.message_numbers(&valid).await {
+                Ok(numbers) => break self.succeeded(numbers),
+                Err(error) => self.wait_to_retry(&error).await,
+            }
+        };
         let sim = self.sim(sim_id);
+        sim.numbers = numbers;
         sim.messages = messages;
         sim.invalid_messages = invalid_messages;
         sim.topics = topics.into_iter().collect();
@@ -138,7 +194,6 @@ impl Writer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bson::doc;
     use common::document::Role;
 
     #[test]
@@ -193,5 +248,62 @@ mod tests {
         );
         assert_eq!(max.get_i64("Epochs").unwrap(), 4);
         assert!(!update.get_document("$set").unwrap().contains_key("Name"));
+    }
+
+    fn stopped_simulation() -> Simulation {
+        let mut sim = Simulation::default();
+        let t = common::time::parse_message_datetime("2020-06-03T04:01:52Z").unwrap();
+        let stopped = Role::SimState {
+            stopped: true,
+            source_process_id: "sm".to_owned(),
+            name: None,
+            description: None,
+        };
+        sim.observe(t, &stopped);
+        sim
+    }
+
+    #[test]
+    fn the_final_update_lists_processes_with_gaps_sorted() {
+        let mut sim = stopped_simulation();
+        for (process, id) in [("z", "z-3"), ("a", "a-1"), ("a", "a-5"), ("sm", "sm-1")] {
+            sim.numbers.record(process, id);
+        }
+        let update = final_document(&sim, &sim.numbers.gaps());
+        assert_eq!(
+            update
+                .get_document("$set")
+                .unwrap()
+                .get_array("MissingMessages")
+                .unwrap(),
+            &vec![
+                Bson::Document(doc! {"ProcessId": "a", "Count": 3_i64}),
+                Bson::Document(doc! {"ProcessId": "z", "Count": 2_i64}),
+            ]
+        );
+        assert!(!update.contains_key("$unset"));
+    }
+
+    #[test]
+    fn without_gaps_the_final_update_removes_an_earlier_report() {
+        let mut sim = stopped_simulation();
+        sim.numbers.record("sm", "sm-1");
+        let update = final_document(&sim, &sim.numbers.gaps());
+        assert_eq!(
+            update.get_document("$unset").unwrap(),
+            &doc! {"MissingMessages": ""}
+        );
+        assert!(!update
+            .get_document("$set")
+            .unwrap()
+            .contains_key("MissingMessages"));
+    }
+
+    #[test]
+    fn a_running_simulation_gets_no_report() {
+        let mut sim = Simulation::default();
+        sim.numbers.record("a", "a-3");
+        let update = final_document(&sim, &sim.numbers.gaps());
+        assert_eq!(update, update_document(&sim));
     }
 }

@@ -80,6 +80,8 @@ pub struct Metrics {
     pub buffered: Gauge,
     /// Deliveries received and not yet acknowledged.
     pub unacknowledged: Gauge,
+    /// Message numbers that never arrived, found at the run's stop.
+    pub missing: Gauge,
     /// Time to store one batch, retries included.
     pub flush_duration: Histogram,
 }
@@ -148,6 +150,13 @@ impl Metrics {
             "Documents stored, by collection kind.",
             stored.clone(),
         );
+        let missing = Gauge::default();
+        register(
+            &mut registry,
+            "logwriter_missing_messages",
+            "Message numbers of the run's processes that never arrived, found at the stop.",
+            missing.clone(),
+        );
         let reconnects = Counter::default();
         register(
             &mut registry,
@@ -186,6 +195,7 @@ impl Metrics {
             reconnects,
             buffered,
             unacknowledged,
+            missing,
             flush_duration,
         };
         metrics.publish_state(Lifecycle::Connecting);

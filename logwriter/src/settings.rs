@@ -22,15 +22,39 @@ pub enum QueueMode {
     Exclusive,
 }
 
-/// The type of the durable queue (x-queue-type).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// The type of the durable queue (x-queue-type), as declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueueType {
     /// A replicated quorum queue: it keeps transient messages across broker restarts and
-    /// node losses (RabbitMQ 3.8 or later).
+    /// node losses, but drops what a publisher without confirms sent just before closing.
     Quorum,
-    /// A classic queue, for brokers without quorum queues: a broker restart drops the
-    /// transient messages it holds.
+    /// A classic queue: it keeps everything its publishers send, but a broker restart drops
+    /// the transient messages it holds, and it lives on one node of a cluster.
     Classic,
+}
+
+/// `LOGWRITER_QUEUE_TYPE`: the queue type, or `auto` (docs/operations.md, "Choosing the
+/// queue type", has the measurements behind it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueueTypeChoice {
+    /// classic with one broker node, quorum when RABBITMQ_HOST lists several.
+    Auto,
+    /// Always a quorum queue.
+    Quorum,
+    /// Always a classic queue.
+    Classic,
+}
+
+impl QueueTypeChoice {
+    /// The type declared for a broker of `nodes` nodes.
+    pub fn resolve(self, nodes: usize) -> QueueType {
+        match self {
+            Self::Quorum => QueueType::Quorum,
+            Self::Classic => QueueType::Classic,
+            Self::Auto if nodes > 1 => QueueType::Quorum,
+            Self::Auto => QueueType::Classic,
+        }
+    }
 }
 
 /// logwriter's settings, as environment variables or flags (flag wins).
@@ -86,14 +110,17 @@ pub struct Settings {
         ignore_case = true
     )]
     pub logwriter_queue_mode: QueueMode,
-    /// Type of the durable queue: quorum or classic (extension).
+    /// Type of the durable queue: auto (classic on one node, quorum on a cluster), quorum
+    /// or classic. A quorum queue drops messages that a publisher without confirms sent just
+    /// before closing; a classic queue loses its transient messages when the broker restarts
+    /// and stops with its node (extension; see docs/operations.md).
     #[arg(
         long,
         env = "LOGWRITER_QUEUE_TYPE",
-        default_value = "quorum",
+        default_value = "auto",
         ignore_case = true
     )]
-    pub logwriter_queue_type: QueueType,
+    pub logwriter_queue_type: QueueTypeChoice,
     /// Durable queue name, at most 255 bytes [default: logwriter.<RABBITMQ_EXCHANGE>].
     #[arg(long, env = "LOGWRITER_QUEUE")]
     pub logwriter_queue: Option<String>,

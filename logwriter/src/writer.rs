@@ -173,6 +173,10 @@ impl Writer {
             );
             log(loud, &text);
         }
+        let process = entry.doc.get_str(field::SOURCE_PROCESS_ID).ok();
+        if let Some(process) = process {
+            self.sim(&sim_id).numbers.record(process, message_id);
+        }
         self.sim(&sim_id).observe(timestamp, &role);
         if self.run_id.is_none() {
             info!(simulation_id = %sim_id, "Run simulation id is '{sim_id}' (from the first valid message).");

@@ -262,7 +262,7 @@ async fn metadata_upsert_uses_atomic_operators() {
         .expect("upsert update");
 
     let stored = metadata
-        .find_one(filter)
+        .find_one(filter.clone())
         .await
         .expect("find_one")
         .expect("one document");
@@ -292,6 +292,30 @@ async fn metadata_upsert_uses_atomic_operators() {
         &vec![Bson::from("a"), Bson::from("b")],
         "$addToSet"
     );
+    // The final update removes an earlier process's MissingMessages next to its $set.
+    let unset = doc! {
+        "$set": {"Messages": 6_i64},
+        "$unset": {"MissingMessages": ""},
+    };
+    metadata
+        .update_one(
+            filter.clone(),
+            doc! {"$set": {"MissingMessages": [{"ProcessId": "a"}]}},
+        )
+        .await
+        .expect("set MissingMessages");
+    metadata
+        .update_one(filter.clone(), unset)
+        .with_options(UpdateOptions::builder().upsert(true).build())
+        .await
+        .expect("upsert with $unset");
+    let stored = metadata
+        .find_one(filter)
+        .await
+        .expect("find_one")
+        .expect("one");
+    assert!(!stored.contains_key("MissingMessages"), "$unset: {stored}");
+    assert_eq!(stored.get("Messages"), Some(&Bson::Int64(6)));
     assert_eq!(metadata.count_documents(doc! {}).await.expect("count"), 1);
     database.drop().await.expect("drop");
 }

@@ -26,7 +26,7 @@ fn defaults_give_a_durable_queue_named_after_the_exchange() {
         Queue::Durable {
             name: "logwriter.procem.x".to_owned(),
             expires_ms: 86_400_000,
-            kind: QueueType::Quorum,
+            kind: QueueType::Classic,
         }
     );
     assert_eq!(config.max_documents, 20);
@@ -236,21 +236,37 @@ fn the_http_endpoints_are_off_unless_a_port_is_set() {
     }
 }
 
+/// The declared type for the given extra arguments.
+fn queue_type(extra: &[&str]) -> QueueType {
+    let mut arguments = vec!["--rabbitmq-exchange", "x"];
+    arguments.extend_from_slice(extra);
+    match config(&arguments).unwrap().broker.queue {
+        Queue::Durable { kind, .. } => kind,
+        Queue::Exclusive => panic!("not a durable queue"),
+    }
+}
+
 #[test]
-fn the_queue_type_is_quorum_unless_classic_is_asked_for() {
-    let classic = config(&[
-        "--rabbitmq-exchange",
-        "x",
+fn the_queue_type_is_classic_on_one_node_and_quorum_on_a_cluster_unless_asked_for() {
+    let cluster = ["--rabbitmq-host", "a,b,c"];
+    assert_eq!(queue_type(&[]), QueueType::Classic);
+    assert_eq!(queue_type(&cluster), QueueType::Quorum);
+    let asked = [
+        ["--logwriter-queue-type", "QUORUM"],
+        ["--logwriter-queue-type", "classic"],
+    ];
+    assert_eq!(queue_type(&asked[0]), QueueType::Quorum);
+    assert_eq!(
+        queue_type(&[&cluster[..], &asked[1]].concat()),
+        QueueType::Classic
+    );
+    let auto = [
         "--logwriter-queue-type",
-        "CLASSIC",
-    ]);
-    assert!(matches!(
-        classic.unwrap().broker.queue,
-        Queue::Durable {
-            kind: QueueType::Classic,
-            ..
-        }
-    ));
+        "auto",
+        "--rabbitmq-host",
+        "a:5672,b:5672",
+    ];
+    assert_eq!(queue_type(&auto), QueueType::Quorum);
 }
 
 #[test]

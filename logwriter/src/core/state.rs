@@ -8,6 +8,8 @@ use chrono::{DateTime, Utc};
 use common::document::Role;
 use common::schema::metadata as meta;
 
+use crate::core::gaps::MessageNumbers;
+
 /// After this many WARN lines for one (simulation, reason), further ones go to DEBUG.
 pub const WARN_LIMIT: u32 = 100;
 
@@ -36,6 +38,9 @@ pub struct Simulation {
     pub messages: i64,
     /// Invalid documents in this simulation's invalid collection (seed + stored).
     pub invalid_messages: i64,
+    /// Message numbers received per process (this process's; recounted at the stop when
+    /// an earlier process stored some too).
+    pub numbers: MessageNumbers,
     /// The metadata document exists (seeded or written).
     pub metadata_exists: bool,
     /// The counts started from a stored metadata document (an earlier process's).

@@ -12,6 +12,7 @@ use tracing::warn;
 
 use common::schema::{field, IndexSpec};
 
+use crate::core::gaps::MessageNumbers;
 use crate::io::error::{insert_outcomes, DocumentOutcome, StoreError};
 use crate::rejected::Server;
 
@@ -243,6 +244,28 @@ impl Store {
             .collect();
         counts.sort();
         Ok(counts)
+    }
+
+    /// The message numbers of every document of `collection`, read through a cursor of
+    /// `SourceProcessId` and `MessageId` only, so memory holds ranges, not documents.
+    pub async fn message_numbers(&self, collection: &str) -> Result<MessageNumbers, StoreError> {
+        let projection = doc! {field::SOURCE_PROCESS_ID: 1, field::MESSAGE_ID: 1, "_id": 0};
+        let mut cursor = self
+            .collection(collection)
+            .find(doc! {})
+            .projection(projection)
+            .await
+            .map_err(StoreError::from_driver)?;
+        let mut numbers = MessageNumbers::default();
+        while let Some(document) = cursor.try_next().await.map_err(StoreError::from_driver)? {
+            if let (Ok(process), Ok(id)) = (
+                document.get_str(field::SOURCE_PROCESS_ID),
+                document.get_str(field::MESSAGE_ID),
+            ) {
+                numbers.record(process, id);
+            }
+        }
+        Ok(numbers)
     }
 }
 

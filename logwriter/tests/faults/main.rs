@@ -23,6 +23,7 @@ mod observability;
 mod outage;
 mod pressure;
 mod process;
+mod publishers;
 mod quorum;
 mod rejected;
 mod settings;

@@ -1,4 +1,4 @@
-//! Declaring the run's queue (docs/spec/logwriter.md §2.2): a durable quorum (or classic)
+//! Declaring the run's queue (docs/spec/logwriter.md §2.2): a durable classic or quorum
 //! queue, or the original's server-named exclusive queue. A durable queue that exists with
 //! other arguments (left by an earlier version) is taken as it is, and one that already has
 //! a consumer is refused, because another writer records the run: RabbitMQ enforces an
@@ -37,9 +37,10 @@ pub(super) async fn declare(
             Err(error) if is_precondition_failure(&error) => {
                 warn!(queue = %name, error = %error,
                       "Queue '{name}' exists with other arguments ({error}), for example a \
-                       classic queue left by an earlier version; consuming from it as it is. \
-                       It keeps what is in it. It becomes a {} queue once it is deleted: at the \
-                       run's clean stop, or by hand when it is empty (docs/operations.md).",
+                       queue of another type left by an earlier version or setting; consuming \
+                       from it as it is. It keeps what is in it. It becomes a {} queue once it \
+                       is deleted: at the run's clean stop, or by hand when it is empty \
+                       (docs/operations.md).",
                       type_name(*kind));
                 // The broker closed the channel: take the queue as it is, on a new one.
                 let channel = connection.create_channel().await?;
