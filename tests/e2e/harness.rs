@@ -10,8 +10,10 @@ use bson::{doc, Document};
 use clap::Parser;
 use futures_util::TryStreamExt;
 use integration_tests::simgen::Message;
-use lapin::options::{ExchangeDeclareOptions, QueueDeclareOptions, QueueDeleteOptions};
-use lapin::types::FieldTable;
+use lapin::options::{
+    ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
+};
+use lapin::types::{AMQPValue, FieldTable};
 use lapin::{Channel, Connection, ExchangeKind};
 use logwriter::{CancellationToken, LogWriter, Settings};
 use mongodb::error::ErrorKind;
@@ -103,6 +105,39 @@ impl Run {
             )
             .await
             .expect("exchange declared");
+    }
+
+    /// Declares the writer's durable queue as the writer would on one broker (classic,
+    /// 24 h expiry, bound with `#`) and publishes `messages` into it, so a writer started
+    /// afterwards finds them queued and nothing is published while it works.
+    #[allow(dead_code)] // used by the fault tests, which share this harness
+    pub async fn prefill(&self, messages: &[Message]) {
+        let mut arguments = FieldTable::default();
+        arguments.insert("x-expires".into(), AMQPValue::LongLongInt(86_400_000));
+        arguments.insert(
+            "x-queue-type".into(),
+            AMQPValue::LongString("classic".into()),
+        );
+        let options = QueueDeclareOptions {
+            durable: true,
+            ..QueueDeclareOptions::default()
+        };
+        self.channel
+            .queue_declare(self.queue.as_str().into(), options, arguments)
+            .await
+            .expect("queue declared");
+        let (queue, exchange) = (self.queue.as_str(), self.exchange.as_str());
+        self.channel
+            .queue_bind(
+                queue.into(),
+                exchange.into(),
+                "#".into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .expect("queue bound");
+        self.publish(messages).await;
     }
 
     /// The writer's settings for this run plus `extra` flags.

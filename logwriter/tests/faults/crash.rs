@@ -10,7 +10,6 @@ use crate::process;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_writer_restarted_mid_run_stores_every_message_exactly_once() {
-    let _serial = crate::SERVICES.read().await;
     let run = Run::new("faults_kill").await;
     let spec = RunSpec {
         simulation_id: SIMULATION_ID.to_owned(),

@@ -44,7 +44,6 @@ async fn make_redelivered(run: &Run) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_redelivery_is_a_quiet_duplicate_and_a_republished_body_a_loud_one() {
-    let _shared = crate::SERVICES.read().await;
     let run = Run::new("faults_dup").await;
     let vars = [
         ("MESSAGE_BUFFER_MAX_INTERVAL", "0.1"),

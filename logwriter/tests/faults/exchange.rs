@@ -39,7 +39,6 @@ async fn redeclare_durable(run: &Run) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_conflicting_exchange_is_an_error_retried_until_it_is_deleted() {
-    let _shared = crate::SERVICES.read().await;
     let run = Run::new("faults_exchange").await;
     redeclare_durable(&run).await;
     let port = endpoints::free_port();

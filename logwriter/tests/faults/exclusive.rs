@@ -27,7 +27,6 @@ fn unacknowledged(queue: &str) -> Option<usize> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_closed_connection_in_exclusive_mode_loses_nothing_buffered() {
-    let _shared = crate::SERVICES.read().await;
     let run = Run::new("faults_exclusive").await;
     let spec = RunSpec {
         simulation_id: SIMULATION_ID.to_owned(),

@@ -25,7 +25,6 @@ fn stopped() -> integration_tests::simgen::Message {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn debug_level_periodic_statistics_log_file_and_the_warn_limit() {
-    let _shared = crate::SERVICES.read().await;
     let run = Run::new("faults_log").await;
     let file = std::env::temp_dir().join(format!("{}.file.log", run.exchange));
     let file_name = file.display().to_string();
@@ -101,7 +100,6 @@ async fn debug_level_periodic_statistics_log_file_and_the_warn_limit() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn json_lines_at_the_default_level_and_only_the_final_statistics_block() {
-    let _shared = crate::SERVICES.read().await;
     let run = Run::new("faults_json").await;
     let vars = [
         ("MESSAGE_BUFFER_MAX_INTERVAL", "0.1"),
@@ -164,7 +162,6 @@ impl Drop for BrokerUser {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn secrets_never_appear_in_any_log_line() {
-    let _shared = crate::SERVICES.read().await;
     let run = Run::new("faults_secrets").await;
     let user = BrokerUser::new("rabbit-MARKER-7f3a");
     let uri = "mongodb://mongouser:uri-MARKER-91c2@127.0.0.1:27017/";

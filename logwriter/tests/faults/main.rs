@@ -1,18 +1,16 @@
 //! Fault tests of the logwriter *binary* (so it can be killed and its CPU time measured):
-//! configuration errors, kill -9 and restart, and a MongoDB outage. They reuse the e2e
-//! harness for unique names, publishing and database checks. Tests that stop a server hold
-//! [`SERVICES`] for writing, and every other test that uses a server holds it for reading, so
-//! no test sees a server vanish that it did not stop itself.
+//! configuration errors, kill -9 and restart, closed connections, publishers that close at
+//! once, window pressure, TLS, logging and endpoints. They reuse the e2e harness for unique
+//! names, publishing and database checks. None of them stops a shared server: those that do
+//! are in the `outages` target, one at a time.
 
 #[allow(dead_code)]
 #[path = "../../../tests/e2e/harness.rs"]
 mod harness;
 
 mod broker;
-mod cluster;
 mod config;
 mod crash;
-mod drain;
 mod duplicates;
 mod endpoints;
 mod exchange;
@@ -20,15 +18,11 @@ mod exclusive;
 mod logging;
 mod metadata;
 mod observability;
-mod outage;
 mod pressure;
 mod process;
 mod publishers;
-mod quorum;
+mod queue_left;
 mod rejected;
 mod settings;
 mod stop;
 mod tls;
-
-/// Serialises the tests that stop and start shared servers against every other test.
-pub static SERVICES: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());

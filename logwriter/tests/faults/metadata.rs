@@ -13,7 +13,6 @@ use crate::process;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refused_metadata_upsert_is_retried_until_stored_before_the_run_ends() {
-    let _shared = crate::SERVICES.read().await;
     let run = Run::new("faults_metadata").await;
     // A unique index of the operator's on Name, and another run already holding the name
     // simgen gives its runs: every upsert of this run's metadata is a duplicate key.

@@ -56,7 +56,6 @@ async fn watch_health(port: u16) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_endpoints_show_exact_counts_and_the_lifecycle_as_the_run_ends() {
-    let _shared = crate::SERVICES.read().await;
     let run = Run::new("faults_http").await;
     let port = endpoints::free_port();
     let port_text = port.to_string();
@@ -161,7 +160,6 @@ async fn the_endpoints_show_exact_counts_and_the_lifecycle_as_the_run_ends() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_the_port_setting_no_port_is_opened() {
-    let _shared = crate::SERVICES.read().await;
     let run = Run::new("faults_http_off").await;
     let writer = process::start(&run, &[]).await;
     let pid = writer.child.id().expect("running");

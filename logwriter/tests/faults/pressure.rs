@@ -41,7 +41,6 @@ fn interleaved() -> Vec<Message> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn three_interleaved_runs_are_stored_within_seconds_not_deadlines() {
-    let _shared = crate::SERVICES.read().await;
     let run = Run::new("faults_pressure").await;
     let vars = [
         ("MESSAGE_BUFFER_MAX_DOCUMENTS", "20"),

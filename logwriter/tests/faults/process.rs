@@ -109,6 +109,7 @@ impl Writer {
     }
 
     /// User + system CPU time consumed so far (Linux `/proc`).
+    #[allow(dead_code)] // used by the outages target, which shares this file
     pub fn cpu_time(&self) -> Duration {
         let pid = self.child.id().expect("running");
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("proc stat");
@@ -118,35 +119,4 @@ impl Writer {
         let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
         Duration::from_millis(ticks * 10)
     }
-}
-
-/// Stops a shared server and starts it again when dropped, even if the test fails.
-pub struct Stopped(&'static str);
-
-impl Stopped {
-    /// `scripts/services stop <name>`.
-    pub fn service(name: &'static str) -> Self {
-        services("stop", name);
-        Self(name)
-    }
-}
-
-/// `scripts/services restart <name>`: returns once the server answers again.
-pub fn restart(name: &str) {
-    services("restart", name);
-}
-
-impl Drop for Stopped {
-    fn drop(&mut self) {
-        services("start", self.0);
-    }
-}
-
-fn services(action: &str, name: &str) {
-    let script = integration_tests::repo_root().join("scripts/services");
-    let status = std::process::Command::new(script)
-        .args([action, name])
-        .status()
-        .expect("scripts/services");
-    assert!(status.success(), "scripts/services {action} {name} failed");
 }

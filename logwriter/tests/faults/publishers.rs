@@ -146,7 +146,6 @@ async fn reported(run: &Run) -> BTreeMap<String, u64> {
 /// Runs the scenario and checks that `MissingMessages` names every loss; returns how many
 /// messages were lost.
 async fn every_loss_is_reported(prefix: &str, vars: &[(&str, &str)], confirms: bool) -> u64 {
-    let _shared = crate::SERVICES.read().await;
     let run = Run::new(prefix).await;
     let published = closing_publishers(&run, vars, confirms).await;
     let lost = lost_per_process(&run, &published).await;
@@ -196,7 +195,6 @@ async fn quorum_publishers_without_confirms_have_every_loss_reported() {
 /// from the stored run instead, so gaps are counted once, over the whole run.
 #[tokio::test(flavor = "multi_thread")]
 async fn gaps_are_counted_over_the_whole_run_across_a_restart() {
-    let _shared = crate::SERVICES.read().await;
     let run = Run::new("faults_pub_restart").await;
     let vars = [("MESSAGE_BUFFER_MAX_INTERVAL", "0.2")];
     let first = process::start(&run, &vars).await;

@@ -26,7 +26,6 @@ fn simstate(state: &str) -> integration_tests::simgen::Message {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_permanently_rejected_document_keeps_its_id_in_the_invalid_collection() {
-    let _shared = crate::SERVICES.read().await;
     let run = Run::new("faults_rejected").await;
     let ferretdb = run.is_ferretdb().await;
     let valid = format!("simulation_{SIMULATION_ID}");

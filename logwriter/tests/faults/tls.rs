@@ -39,7 +39,6 @@ fn tls_vars(ca: Option<&str>) -> Vec<(&str, &str)> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_run_completes_over_tls_with_the_test_ca() {
-    let _shared = crate::SERVICES.read().await;
     let run = Run::new("faults_tls").await;
     let ca = test_ca();
     let ca = ca.to_string_lossy();
@@ -71,7 +70,6 @@ async fn a_run_completes_over_tls_with_the_test_ca() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_the_ca_file_the_certificate_is_refused_and_retried_until_sigterm() {
-    let _shared = crate::SERVICES.read().await;
     let run = Run::new("faults_tls_untrusted").await;
     let command = process::command(Some(&run), &tls_vars(None));
     let writer = process::spawn(command, &run.exchange);
@@ -129,7 +127,6 @@ async fn ssl_protocol(run: &Run) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn protocol_tlsv1_2_negotiates_tls_1_2_with_a_broker_that_offers_1_3() {
-    let _shared = crate::SERVICES.read().await;
     let run = Run::new("faults_tls12").await;
     let ca = test_ca();
     let ca = ca.to_string_lossy();
@@ -202,7 +199,6 @@ impl Drop for Tls13Listener {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn protocol_tlsv1_2_refuses_a_tls_1_3_only_listener() {
-    let _shared = crate::SERVICES.read().await;
     let listener = Tls13Listener::start();
     let port = listener.port.to_string();
     let ca = test_ca();

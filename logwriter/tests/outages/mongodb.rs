@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 use integration_tests::simgen::{generate, RunSpec};
 
 use crate::harness::{rabbitmqctl, Run, SIMULATION_ID};
-use crate::process::{self, Stopped};
+use crate::process;
+use crate::servers::Stopped;
 
 fn unacknowledged(queue: &str) -> u64 {
     let listing = rabbitmqctl(&[
@@ -25,7 +26,7 @@ fn unacknowledged(queue: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_mongodb_outage_holds_acks_and_loses_nothing_without_busy_looping() {
-    let _serial = crate::SERVICES.write().await;
+    let _alone = crate::ONE_AT_A_TIME.lock().await;
     let run = Run::new("faults_outage").await;
     let spec = RunSpec {
         simulation_id: SIMULATION_ID.to_owned(),

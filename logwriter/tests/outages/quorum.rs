@@ -1,17 +1,14 @@
 //! With a quorum queue (`LOGWRITER_QUEUE_TYPE=quorum`, and the default on a cluster), a
 //! RabbitMQ restart loses none of the platform's transient messages: neither those published
-//! while the writer was down nor those unacknowledged in the writer's buffers. A queue of
-//! the other type left by an earlier version or setting is consumed as it is, with a WARN,
-//! instead of wedging the start-up.
+//! while the writer was down nor those unacknowledged in the writer's buffers.
 
 use std::time::{Duration, Instant};
 
 use integration_tests::simgen::{generate, Message, RunSpec};
-use lapin::options::QueueDeclareOptions;
-use lapin::types::{AMQPValue, FieldTable};
 
 use crate::harness::{assert_stored_once, rabbitmqctl_row, Run, SIMULATION_ID};
 use crate::process;
+use crate::servers;
 
 /// The setting these tests document.
 const QUORUM: (&str, &str) = ("LOGWRITER_QUEUE_TYPE", "quorum");
@@ -33,7 +30,7 @@ fn queue_columns(queue: &str, columns: &[&str]) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn messages_published_while_the_writer_is_down_survive_a_rabbitmq_restart() {
-    let _serial = crate::SERVICES.write().await;
+    let _alone = crate::ONE_AT_A_TIME.lock().await;
     let mut run = Run::new("faults_quorum_down").await;
     let messages = generate(&spec(10));
     let mut writer = process::start(&run, &[("MESSAGE_BUFFER_MAX_INTERVAL", "0.2"), QUORUM]).await;
@@ -47,7 +44,7 @@ async fn messages_published_while_the_writer_is_down_survive_a_rabbitmq_restart(
         "everything waits in the queue"
     );
 
-    process::restart("rabbitmq");
+    servers::restart("rabbitmq");
     run.connection = integration_tests::broker_connection().await;
     run.channel = run.connection.create_channel().await.expect("channel");
     // The platform's run exchange is not durable: the platform declares it again.
@@ -64,7 +61,7 @@ async fn messages_published_while_the_writer_is_down_survive_a_rabbitmq_restart(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn deliveries_unacknowledged_in_the_writer_survive_a_rabbitmq_restart() {
-    let _serial = crate::SERVICES.write().await;
+    let _alone = crate::ONE_AT_A_TIME.lock().await;
     let mut run = Run::new("faults_quorum_held").await;
     let messages = generate(&spec(10));
     let (held, rest) = messages.split_at(messages.len() - 1);
@@ -91,7 +88,7 @@ async fn deliveries_unacknowledged_in_the_writer_survive_a_rabbitmq_restart() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
-    process::restart("rabbitmq");
+    servers::restart("rabbitmq");
     run.connection = integration_tests::broker_connection().await;
     run.channel = run.connection.create_channel().await.expect("channel");
     run.declare_exchange().await;
@@ -109,54 +106,5 @@ async fn deliveries_unacknowledged_in_the_writer_survive_a_rabbitmq_restart() {
         held.len(),
         all.len()
     );
-    run.cleanup().await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn a_classic_queue_left_by_an_earlier_version_is_consumed_as_it_is() {
-    let mut arguments = FieldTable::default();
-    arguments.insert("x-expires".into(), AMQPValue::LongLongInt(86_400_000));
-    queue_left_behind("faults_quorum_old", arguments, "quorum").await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn a_quorum_queue_left_by_the_previous_default_is_consumed_as_it_is() {
-    let mut arguments = FieldTable::default();
-    arguments.insert(
-        "x-queue-type".into(),
-        AMQPValue::LongString("quorum".into()),
-    );
-    queue_left_behind("faults_quorum_left", arguments, "auto").await;
-}
-
-/// A durable queue declared with `arguments` before the writer starts with
-/// `LOGWRITER_QUEUE_TYPE=setting`: it is consumed as it is, and a WARN line names it.
-async fn queue_left_behind(prefix: &str, arguments: FieldTable, setting: &str) {
-    let _shared = crate::SERVICES.read().await;
-    let run = Run::new(prefix).await;
-    let options = QueueDeclareOptions {
-        durable: true,
-        ..QueueDeclareOptions::default()
-    };
-    run.channel
-        .queue_declare(run.queue.as_str().into(), options, arguments)
-        .await
-        .expect("the queue left behind");
-    let messages = generate(&spec(4));
-    let vars = [
-        ("MESSAGE_BUFFER_MAX_INTERVAL", "0.2"),
-        ("LOGWRITER_QUEUE_TYPE", setting),
-    ];
-    let writer = process::start(&run, &vars).await;
-    run.publish(&messages).await;
-    let log = writer.log.clone();
-    assert_eq!(writer.exit_within(Duration::from_secs(30)).await, 0);
-    let text = std::fs::read_to_string(log).unwrap_or_default();
-    let line = text
-        .lines()
-        .find(|l| l.contains("exists with other arguments"))
-        .unwrap_or_else(|| panic!("no migration line in:\n{text}"));
-    assert!(line.contains("WARN") && line.contains(&run.queue), "{line}");
-    assert_stored_once(&run.db, &messages).await;
     run.cleanup().await;
 }

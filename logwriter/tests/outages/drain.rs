@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use integration_tests::simgen::{generate, RunSpec};
 
 use crate::harness::{Run, SIMULATION_ID};
-use crate::process::{self, Stopped};
+use crate::process;
+use crate::servers::Stopped;
 
 fn spec(epochs: u32) -> RunSpec {
     RunSpec {
@@ -37,7 +38,7 @@ async fn wait_ready(run: &Run, n: u32) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_while_mongodb_is_down_exits_1_at_the_timeout_and_keeps_the_messages() {
-    let _serial = crate::SERVICES.write().await;
+    let _alone = crate::ONE_AT_A_TIME.lock().await;
     let run = Run::new("faults_drain").await;
     let messages = generate(&spec(3));
     let (first, rest) = messages.split_at(4);
@@ -125,7 +126,7 @@ async fn sigterm_while_mongodb_is_down_exits_1_at_the_timeout_and_keeps_the_mess
 
 #[tokio::test(flavor = "multi_thread")]
 async fn messages_published_before_mongodb_is_reachable_are_stored_once_it_is() {
-    let _serial = crate::SERVICES.write().await;
+    let _alone = crate::ONE_AT_A_TIME.lock().await;
     let run = Run::new("faults_late_db").await;
     let messages = generate(&spec(3));
     let outage = Stopped::service("ferretdb");

@@ -85,7 +85,7 @@ async fn consumers(connection: &lapin::Connection, queue: &str) -> Option<u32> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_writer_rides_through_the_loss_of_two_cluster_nodes_in_turn() {
-    let _shared = crate::SERVICES.read().await;
+    let _alone = crate::ONE_AT_A_TIME.lock().await;
     let hosts = cluster(&["up"]);
     let hosts = hosts
         .lines()
