@@ -140,7 +140,16 @@ async fn run(config: Config, mut writer: Writer, token: CancellationToken) -> i3
             writer.spawn_metadata_indexes();
         }
         connected_before = true;
-        match consumer::consume(&mut writer, &mut session, &token, &mut statistics).await {
+        let drain_limit = config.shutdown_timeout;
+        match consumer::consume(
+            &mut writer,
+            &mut session,
+            &token,
+            &mut statistics,
+            drain_limit,
+        )
+        .await
+        {
             Ended::Stop => {
                 let delete = !token.is_cancelled();
                 finish(&mut writer, Some(&session), &config, delete).await;
@@ -207,7 +216,10 @@ async fn delete(session: &Session, name: &str, config: &Config) {
     };
     match deleted {
         Ok(0) => info!("Deleted queue '{name}'."),
-        Ok(count) => warn!("Discarded {count} messages published after the run stopped."),
+        Ok(count) => warn!(
+            "Discarded {count} messages still queued when the run's queue was deleted (left at \
+             LOGWRITER_SHUTDOWN_TIMEOUT, or published after the queue was found empty)."
+        ),
         Err(error) => {
             warn!(error = %error, "Deleting queue '{name}' failed: {error:#}; x-expires will remove it.")
         }

@@ -13,6 +13,7 @@ use tokio::time::{Instant, Interval};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
+use crate::core::drain::{QueueDrain, Step};
 use crate::core::stats;
 use crate::io::broker::Session;
 use crate::metrics::Lifecycle;
@@ -29,24 +30,34 @@ pub enum Ended {
     Lost(String),
 }
 
-/// Consumes until the run stops, a signal arrives, or the channel is lost.
+/// Consumes until the run stops, a signal arrives, or the channel is lost. After the run's
+/// `stopped`, the queue is emptied for at most `drain_limit` before the consumer is
+/// cancelled (§10.1 step 2).
 pub async fn consume(
     writer: &mut Writer,
     session: &mut Session,
     token: &CancellationToken,
     statistics: &mut Option<Interval>,
+    drain_limit: Duration,
 ) -> Ended {
     let mut stopping: Option<Ended> = None;
+    let mut drain: Option<QueueDrain> = None;
     loop {
         let deadline = writer.next_deadline().map(Instant::from_std);
+        let drain_deadline = drain.as_ref().map(|d| Instant::from_std(d.deadline()));
         tokio::select! {
             biased;
-            () = token.cancelled(), if stopping.is_none() => {
+            () = token.cancelled(), if stopping.is_none() || drain.is_some() => {
                 writer.note_shutdown();
-                stopping = Some(Ended::Signal);
+                // A signal during the queue drain ends the drain: §10.2 takes over.
+                drain = None;
+                stopping.get_or_insert(Ended::Signal);
                 cancel(session).await;
             }
             () = sleep_until(deadline) => writer.flush_due().await,
+            () = sleep_until(drain_deadline) => {
+                follow(Step::Cancel, &mut drain, session).await;
+            }
             () = tick(statistics) => log_statistics(writer),
             next = session.consumer.next() => match next {
                 Some(Ok(delivery)) => {
@@ -58,11 +69,18 @@ pub async fn consume(
                     };
                     writer.handle(incoming).await;
                     writer.relieve_window_pressure().await;
+                    let now = std::time::Instant::now();
                     if writer.stop_requested && stopping.is_none() {
                         info!("Stopping the log writer.");
                         writer.metrics.set_state(Lifecycle::Draining);
                         stopping = Some(Ended::Stop);
-                        cancel(session).await;
+                        let started = QueueDrain::start(now, drain_limit);
+                        let step = started.first_step(now);
+                        drain = Some(started);
+                        follow(step, &mut drain, session).await;
+                    } else if let Some(active) = drain.as_mut() {
+                        let step = active.delivered(now);
+                        follow(step, &mut drain, session).await;
                     }
                 }
                 Some(Err(error)) => return stopping.unwrap_or(Ended::Lost(error.to_string())),
@@ -72,6 +90,28 @@ pub async fn consume(
             },
         }
         ack(writer, session).await;
+    }
+}
+
+/// Carries out the drain's steps until it says to consume; cancelling ends the drain.
+async fn follow(mut step: Step, drain: &mut Option<QueueDrain>, session: &Session) {
+    loop {
+        match step {
+            Step::Consume => return,
+            Step::Check => {
+                let ready = session.ready_messages().await.unwrap_or_else(|error| {
+                    warn!(error = %error, "Counting the queued messages failed: {error}; stopping now.");
+                    0
+                });
+                let Some(active) = drain.as_mut() else { return };
+                step = active.checked(ready, std::time::Instant::now());
+            }
+            Step::Cancel => {
+                *drain = None;
+                cancel(session).await;
+                return;
+            }
+        }
     }
 }
 

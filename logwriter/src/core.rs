@@ -4,6 +4,7 @@
 pub mod ack;
 pub mod backoff;
 pub mod buffer;
+pub mod drain;
 pub mod gaps;
 pub mod state;
 pub mod stats;

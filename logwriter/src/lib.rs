@@ -10,7 +10,9 @@
 //!   wires the broker, the store and the signal deadline together.
 //! * [`core`], the pure parts: [`core::buffer`] (buffers and flush triggers), [`core::ack`]
 //!   (the ack watermark), [`core::backoff`] (the retry schedule), [`core::state`]
-//!   (per-simulation state and counters), [`core::stats`] (the statistics block).
+//!   (per-simulation state and counters), [`core::stats`] (the statistics block),
+//!   [`core::gaps`] (message numbers that never arrived), [`core::drain`] (emptying the queue
+//!   after the run's `stopped`).
 //! * [`io`], the edges: [`io::broker`] (lapin connection, topology, reconnection over the
 //!   cluster's nodes), [`io::tls`] (the broker TLS configuration), [`io::store`] (single
 //!   MongoDB operations) with [`io::error`] (their classification), [`io::http`]

@@ -37,7 +37,7 @@ pub enum QueueType {
 /// queue type", has the measurements behind it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum QueueTypeChoice {
-    /// classic with one broker node, quorum when RABBITMQ_HOST lists several.
+    /// Classic with one broker node, quorum when RABBITMQ_HOST lists several.
     Auto,
     /// Always a quorum queue.
     Quorum,
@@ -132,7 +132,8 @@ pub struct Settings {
     /// (extension).
     #[arg(long, env = "LOGWRITER_PREFETCH", default_value = "0", value_parser = parse_prefetch)]
     pub logwriter_prefetch: u16,
-    /// Time limit in seconds of the drain after SIGTERM/SIGINT (extension).
+    /// Time limit in seconds of the drain after SIGTERM/SIGINT, and of emptying the queue
+    /// after the run's stopped (extension).
     #[arg(long, env = "LOGWRITER_SHUTDOWN_TIMEOUT", default_value = "8",
           value_parser = parse_positive_float)]
     pub logwriter_shutdown_timeout: f64,

@@ -11,7 +11,7 @@ use chrono::Utc;
 use common::document::{ingest, Outcome, Role};
 use common::schema::{field, CollectionNames};
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, info};
+use tracing::{debug, info, warn};
 
 use crate::core::ack::Watermark;
 use crate::core::backoff::Backoff;
@@ -198,7 +198,19 @@ impl Writer {
             self.update_metadata(&sim_id, false).await;
         }
         if matches!(role, Role::SimState { stopped: true, .. }) {
-            self.stop_requested = true;
+            self.note_stopped(&sim_id);
+        }
+    }
+
+    /// Only the run's own `stopped` ends the run (§6.2); the run id is known by now.
+    fn note_stopped(&mut self, sim_id: &str) {
+        match self.run_id.as_deref() {
+            Some(run_id) if run_id == sim_id => self.stop_requested = true,
+            run_id => {
+                let run_id = run_id.unwrap_or("-");
+                warn!(simulation_id = %sim_id, run_simulation_id = %run_id,
+                      "SimState stopped of simulation '{sim_id}', not the run's ('{run_id}'): stored; the run goes on.");
+            }
         }
     }
 

@@ -243,6 +243,11 @@ impl Session {
             .await
     }
 
+    /// How many messages wait in the queue, not yet delivered.
+    pub async fn ready_messages(&self) -> lapin::Result<u32> {
+        queue::ready(&self.connection, &self.queue).await
+    }
+
     /// `basic.ack(multiple = true)` up to `tag`.
     pub async fn ack(&self, tag: u64) -> lapin::Result<()> {
         let options = lapin::options::BasicAckOptions { multiple: true };

@@ -93,13 +93,22 @@ async fn declare_durable(
     channel.queue_declare(name.into(), options, arguments).await
 }
 
-/// The queue's consumer count, on a channel of its own: a passive declare that fails closes
-/// its channel.
+/// The queue's consumer count, on a channel of its own.
 pub(super) async fn consumers(connection: &Connection, name: &str) -> lapin::Result<u32> {
+    Ok(look(connection, name).await?.consumer_count())
+}
+
+/// The queue's count of ready messages (not counting those delivered and unacknowledged).
+pub(super) async fn ready(connection: &Connection, name: &str) -> lapin::Result<u32> {
+    Ok(look(connection, name).await?.message_count())
+}
+
+/// A passive declare on a channel of its own: one that fails closes its channel.
+async fn look(connection: &Connection, name: &str) -> lapin::Result<lapin::Queue> {
     let channel = connection.create_channel().await?;
-    let count = declare_passive(&channel, name).await?.consumer_count();
+    let queue = declare_passive(&channel, name).await?;
     let _ = channel.close(200, "OK".into()).await;
-    Ok(count)
+    Ok(queue)
 }
 
 async fn declare_passive(channel: &Channel, name: &str) -> lapin::Result<lapin::Queue> {
