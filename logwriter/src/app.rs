@@ -123,7 +123,8 @@ async fn run(config: Config, mut writer: Writer, token: CancellationToken) -> i3
     let mut first_node = 0;
     loop {
         writer.metrics.set_state(Lifecycle::Connecting);
-        let opened = broker::open_with_retry(&config.broker, first_node, &token).await;
+        let unparsable = &writer.metrics.unparsable;
+        let opened = broker::open_with_retry(&config.broker, first_node, &token, unparsable).await;
         let Some((mut session, node)) = opened else {
             writer.note_shutdown();
             finish(&mut writer, None, &config, false).await;

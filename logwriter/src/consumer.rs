@@ -11,11 +11,11 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use tokio::time::{Instant, Interval};
 use tokio_util::sync::CancellationToken;
-use tracing::{info, warn};
+use tracing::{error, info, warn};
 
 use crate::core::drain::{QueueDrain, Step};
 use crate::core::stats;
-use crate::io::broker::Session;
+use crate::io::broker::{self, raw, Session};
 use crate::metrics::Lifecycle;
 use crate::writer::{Incoming, Writer};
 
@@ -61,11 +61,19 @@ pub async fn consume(
             () = tick(statistics) => log_statistics(writer),
             next = session.consumer.next() => match next {
                 Some(Ok(delivery)) => {
+                    let (routing_key, escaped) = raw::short_string_bytes(delivery.routing_key.as_str());
+                    let mut unusual = raw::unusual_properties(&delivery.properties);
+                    if escaped {
+                        let reason = raw::NOT_UTF8;
+                        let bytes = routing_key.clone();
+                        unusual.insert(0, raw::Unusual { property: "routing_key", reason, bytes });
+                    }
                     let incoming = Incoming {
                         tag: delivery.delivery_tag,
-                        routing_key: delivery.routing_key.as_str().as_bytes().to_vec(),
+                        routing_key,
                         body: delivery.data,
                         redelivered: delivery.redelivered,
+                        unusual,
                     };
                     writer.handle(incoming).await;
                     writer.relieve_window_pressure().await;
@@ -83,7 +91,13 @@ pub async fn consume(
                         follow(step, &mut drain, session).await;
                     }
                 }
-                Some(Err(error)) => return stopping.unwrap_or(Ended::Lost(error.to_string())),
+                Some(Err(error)) => {
+                    if broker::is_parse_error(&error) {
+                        writer.metrics.unparsable.inc();
+                        error!(error = %error, "RabbitMQ sent a frame the AMQP parser cannot read: {error}; the delivery stays queued (docs/operations.md).");
+                    }
+                    return stopping.unwrap_or(Ended::Lost(error.to_string()));
+                }
                 None => {
                     return stopping.unwrap_or_else(|| Ended::Lost("the broker cancelled the consumer".to_owned()))
                 }

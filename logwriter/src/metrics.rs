@@ -82,6 +82,10 @@ pub struct Metrics {
     pub unacknowledged: Gauge,
     /// Message numbers that never arrived, found at the run's stop.
     pub missing: Gauge,
+    /// Deliveries with parts a strict AMQP parser refuses.
+    pub unusual: Counter,
+    /// Frames from RabbitMQ the AMQP parser could not read.
+    pub unparsable: Counter,
     /// Time to store one batch, retries included.
     pub flush_duration: Histogram,
 }
@@ -178,6 +182,20 @@ impl Metrics {
             "Deliveries received and not yet acknowledged.",
             unacknowledged.clone(),
         );
+        let unparsable = Counter::default();
+        register(
+            &mut registry,
+            "logwriter_unparsable_frames_total",
+            "Frames from RabbitMQ the AMQP parser could not read; the delivery stays queued.",
+            unparsable.clone(),
+        );
+        let unusual = Counter::default();
+        register(
+            &mut registry,
+            "logwriter_unusual_deliveries_total",
+            "Deliveries with a short string that is not UTF-8 or headers nested too deep, stored with them.",
+            unusual.clone(),
+        );
         let series = |family: &Family<Labels, Counter>, label, value| {
             family.get_or_create_owned(&[(label, value)])
         };
@@ -196,6 +214,8 @@ impl Metrics {
             buffered,
             unacknowledged,
             missing,
+            unusual,
+            unparsable,
             flush_duration,
         };
         metrics.publish_state(Lifecycle::Connecting);

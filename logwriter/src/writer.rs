@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Instant;
 
+use base64::Engine as _;
 use chrono::Utc;
 use common::document::{ingest, Outcome, Role};
 use common::schema::{field, CollectionNames};
@@ -17,9 +18,13 @@ use crate::core::ack::Watermark;
 use crate::core::backoff::Backoff;
 use crate::core::buffer::{Buffers, Entry, Kind, Pending};
 use crate::core::state::{Simulation, Totals};
+use crate::io::broker::raw::Unusual;
 use crate::io::store::Store;
 use crate::metrics::Metrics;
 pub(crate) use crate::retry::log;
+
+/// The document field that keeps a delivery's unusual parts (docs/spec/logwriter.md §2.3).
+pub const DELIVERY_ISSUES: &str = "DeliveryIssues";
 
 /// A delivery as the writer needs it: the AMQP frame details are dropped on entry.
 #[derive(Debug, Clone)]
@@ -32,6 +37,8 @@ pub struct Incoming {
     pub body: Vec<u8>,
     /// The broker's redelivered flag.
     pub redelivered: bool,
+    /// Parts a strict AMQP parser would have refused (docs/spec/logwriter.md §2.3).
+    pub unusual: Vec<Unusual>,
 }
 
 /// Everything the writer keeps between deliveries.
@@ -130,24 +137,51 @@ impl Writer {
         };
         match ingested.outcome {
             Outcome::Valid {
-                doc,
+                mut doc,
                 simulation_id,
                 timestamp,
                 role,
             } => {
+                self.note_unusual(&entry.topic, &mut doc, &delivery.unusual);
                 entry.size = doc.as_bytes().len();
                 entry.doc = doc;
                 self.handle_valid(entry, simulation_id, timestamp, role)
                     .await;
             }
-            Outcome::Invalid { doc, reason } => {
+            Outcome::Invalid { mut doc, reason } => {
                 debug!(topic = %entry.topic, reason = reason.code(), "{} : invalid : {}", entry.topic, reason.code());
+                self.note_unusual(&entry.topic, &mut doc, &delivery.unusual);
                 entry.size = doc.as_bytes().len();
                 entry.doc = doc;
                 entry.kind = Kind::Invalid(reason);
                 self.handle_invalid(entry).await;
             }
         }
+    }
+
+    /// Stores the unusual parts of a delivery with its document, as `DeliveryIssues`, and
+    /// says so at WARN.
+    fn note_unusual(&mut self, topic: &str, doc: &mut bson::RawDocumentBuf, unusual: &[Unusual]) {
+        if unusual.is_empty() {
+            return;
+        }
+        self.metrics.unusual.inc();
+        let mut issues = bson::RawArrayBuf::new();
+        let mut named = Vec::new();
+        for part in unusual {
+            let bytes = base64::engine::general_purpose::STANDARD.encode(&part.bytes);
+            issues.push(
+                bson::rawdoc! {"Property": part.property, "Reason": part.reason, "Bytes": bytes},
+            );
+            named.push(format!(
+                "{} is {}",
+                part.property.replace('_', " "),
+                part.reason
+            ));
+        }
+        doc.append(DELIVERY_ISSUES, issues);
+        let named = named.join(", ");
+        warn!(topic = %topic, "Delivery on topic '{topic}': {named}; stored with its bytes in {DELIVERY_ISSUES}.");
     }
 
     async fn handle_valid(

@@ -5,6 +5,7 @@
 //! `MONGODB_HOST`/`MONGODB_PORT`) and `RABBITMQ_HOST`/`RABBITMQ_PORT`, defaulting to
 //! 127.0.0.1 and the standard ports.
 
+pub mod raw_amqp;
 pub mod simgen;
 
 use std::path::PathBuf;

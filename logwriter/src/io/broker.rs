@@ -15,8 +15,10 @@ use tracing::{error, info, warn};
 
 use crate::config::{Broker, Node};
 use crate::core::backoff::Backoff;
+use common::metrics::Counter;
 
 mod queue;
+pub mod raw;
 
 /// The consumer tag logwriter uses on its channel.
 const CONSUMER_TAG: &str = "logwriter";
@@ -176,6 +178,7 @@ pub async fn open_with_retry(
     config: &Broker,
     first: usize,
     token: &CancellationToken,
+    unparsable: &Counter,
 ) -> Option<(Session, usize)> {
     let mut backoff = Backoff::new();
     let count = config.nodes.len();
@@ -206,6 +209,9 @@ pub async fn open_with_retry(
                 format!("{node}: {error}")
             };
             let text = format!("Connecting to RabbitMQ failed: {shown}; {next}");
+            if matches!(&error, OpenError::Amqp(e) if is_parse_error(e)) {
+                unparsable.inc();
+            }
             if needs_operator(&error) {
                 error!(error = %error, node = %node, "{text}");
             } else {
@@ -230,8 +236,15 @@ fn needs_operator(error: &OpenError) -> bool {
     let untrusted_certificate = matches!(error.kind(), lapin::ErrorKind::IOError(io)
         if io.to_string().contains("invalid peer certificate"));
     error.is_amqp_error()
+        || is_parse_error(error)
         || untrusted_certificate
         || matches!(error.kind(), lapin::ErrorKind::AuthProviderError(_))
+}
+
+/// A frame from the broker that the AMQP parser could not read: the connection is closed and
+/// the delivery in it stays queued, so an operator has to look (docs/operations.md).
+pub fn is_parse_error(error: &lapin::Error) -> bool {
+    matches!(error.kind(), lapin::ErrorKind::ParsingError(_))
 }
 
 impl Session {

@@ -99,13 +99,17 @@ fn families_are_listed_in_name_order_with_their_help_and_type() {
             "# TYPE logwriter_state gauge",
             "# HELP logwriter_unacknowledged_deliveries Deliveries received and not yet acknowledged.",
             "# TYPE logwriter_unacknowledged_deliveries gauge",
+            "# HELP logwriter_unparsable_frames_total Frames from RabbitMQ the AMQP parser could not read; the delivery stays queued.",
+            "# TYPE logwriter_unparsable_frames_total counter",
+            "# HELP logwriter_unusual_deliveries_total Deliveries with a short string that is not UTF-8 or headers nested too deep, stored with them.",
+            "# TYPE logwriter_unusual_deliveries_total counter",
         ]
     );
     let series = text.lines().filter(|line| !line.starts_with('#')).count();
-    // 4 states, 2 collections, 14 reasons, 7 plain series, 13 + 1 buckets, _sum and _count.
+    // 4 states, 2 collections, 14 reasons, 9 plain series, 13 + 1 buckets, _sum and _count.
     assert_eq!(
         series,
-        4 + 2 + reasons::REASONS.len() + 7 + 14 + 2,
+        4 + 2 + reasons::REASONS.len() + 9 + 14 + 2,
         "{text}"
     );
 }

@@ -18,6 +18,7 @@ mod exclusive;
 mod logging;
 mod metadata;
 mod observability;
+mod poison;
 mod pressure;
 mod process;
 mod publishers;
