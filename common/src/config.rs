@@ -131,6 +131,21 @@ pub struct MongoSettings {
     /// Key of the metadata document that holds the simulation id.
     #[arg(long, env = "MONGODB_COLLECTION_IDENTIFIER", default_value = schema::DEFAULT_COLLECTION_IDENTIFIER)]
     pub mongodb_collection_identifier: String,
+    /// Seconds (0.1-3600) the MongoDB client waits to connect, for a heartbeat answer and to
+    /// select a server, unless MONGODB_URI sets connectTimeoutMS or serverSelectionTimeoutMS
+    /// (extension).
+    #[arg(long, env = "MONGODB_TIMEOUT", default_value = "5", value_parser = parse_timeout)]
+    pub mongodb_timeout: f64,
+}
+
+/// `MONGODB_TIMEOUT`: seconds, 0.1 to 3600.
+fn parse_timeout(value: &str) -> Result<f64, String> {
+    let seconds = parse_float(value)?;
+    if (0.1..=3600.0).contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err(format!("expected seconds from 0.1 to 3600, got '{value}'"))
+    }
 }
 
 impl MongoSettings {

@@ -12,7 +12,8 @@ use secrecy::ExposeSecret as _;
 use crate::config::MongoSettings;
 use crate::schema::DEFAULT_DATABASE;
 
-/// Server selection and connect timeout (compatibility.md item 7); a URI may override it.
+/// Default of `MONGODB_TIMEOUT`: the server selection and connect timeout (compatibility.md
+/// item 7); a URI may override it.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Client options for the settings. `default_app_name` is the program's own default
@@ -32,10 +33,9 @@ pub async fn client_options(
         }
         None => host_options(settings, app_name.unwrap_or(default_app_name)),
     };
-    options
-        .server_selection_timeout
-        .get_or_insert(DEFAULT_TIMEOUT);
-    options.connect_timeout.get_or_insert(DEFAULT_TIMEOUT);
+    let timeout = Duration::from_secs_f64(settings.mongodb_timeout);
+    options.server_selection_timeout.get_or_insert(timeout);
+    options.connect_timeout.get_or_insert(timeout);
     Ok(options)
 }
 
@@ -121,6 +121,29 @@ mod tests {
         ]);
         let options = client_options(&s, None, "log_writer").await.unwrap();
         assert_eq!(options.credential.unwrap().source.as_deref(), Some("x"));
+    }
+
+    #[tokio::test]
+    async fn the_timeout_setting_applies_unless_the_uri_sets_one() {
+        let s = settings(&["--mongodb-timeout", "30"]);
+        let options = client_options(&s, None, "LogReader").await.unwrap();
+        assert_eq!(
+            options.server_selection_timeout,
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(options.connect_timeout, Some(Duration::from_secs(30)));
+        let uri = "mongodb://h:1/?connectTimeoutMS=2000&serverSelectionTimeoutMS=3000";
+        let s = settings(&["--mongodb-uri", uri, "--mongodb-timeout", "30"]);
+        let options = client_options(&s, None, "LogReader").await.unwrap();
+        assert_eq!(options.connect_timeout, Some(Duration::from_secs(2)));
+        assert_eq!(
+            options.server_selection_timeout,
+            Some(Duration::from_secs(3))
+        );
+        for bad in ["0", "0.05", "3601", "NaN", "x"] {
+            let parsed = Probe::try_args(&["--mongodb-timeout", bad]);
+            assert!(parsed.is_err(), "{bad}");
+        }
     }
 
     #[tokio::test]

@@ -17,6 +17,17 @@ use super::metrics::{HttpMetrics, OTHER_ROUTE};
 use super::path::Route;
 use crate::error::FailureCause;
 
+/// `X-Content-Type-Options: nosniff` on every response, so a browser never guesses another
+/// type than the one declared (an exported CSV or JSON is never run as a script or page).
+pub async fn no_sniff(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let value = header::HeaderValue::from_static("nosniff");
+    response
+        .headers_mut()
+        .insert(header::X_CONTENT_TYPE_OPTIONS, value);
+    response
+}
+
 /// Logs the cause a failed response carries (see [`crate::error::ApiError`]).
 pub async fn log_failures(request: Request, next: Next) -> Response {
     let method = request.method().clone();

@@ -41,7 +41,7 @@ pub struct RouterOptions {
     pub cors: CorsOrigins,
 }
 
-/// The whole application: one dispatcher behind compression, CORS, failure logging, the
+/// The whole application: one dispatcher behind compression, CORS, `nosniff`, failure logging, the
 /// request metrics and the access log (outermost, so it sees the final status and the bytes
 /// actually sent). The metrics sit outside CORS so pre-flight answers are counted too.
 pub fn router(state: AppState, options: &RouterOptions) -> Router {
@@ -54,6 +54,7 @@ pub fn router(state: AppState, options: &RouterOptions) -> Router {
         router = router.layer(cors);
     }
     router = router
+        .layer(axum::middleware::from_fn(middleware::no_sniff))
         .layer(axum::middleware::from_fn(middleware::log_failures))
         .layer(axum::middleware::from_fn_with_state(
             metrics,

@@ -1,4 +1,5 @@
-//! Compression (§13.3), CORS (§13.5), the UI files (§12) and the OpenAPI document (§13.4).
+//! Compression (§13.3), CORS (§13.5), the UI files (§12), the OpenAPI document (§13.4) and
+//! `X-Content-Type-Options: nosniff` on every response.
 
 use std::io::Read;
 
@@ -149,6 +150,36 @@ async fn ui_files_have_exact_content_types() {
         assert_eq!(reply.status, 200, "{target}");
         assert_eq!(reply.header("Content-Type"), Some(content_type), "{target}");
         assert!(reply.text().contains(marker), "{target} lacks {marker}");
+    }
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn every_response_says_nosniff() {
+    let app = spawn_app().await;
+    app.seed_fixtures().await;
+    let targets = [
+        ("GET", "/".to_owned()),
+        ("GET", "/main.js".to_owned()),
+        ("GET", "/simulations".to_owned()),
+        ("GET", format!("/simulations/{SIM}/messages")),
+        ("GET", "/simulations?x=1".to_owned()),
+        ("GET", "/simulations/nope/messages".to_owned()),
+        ("GET", "/no/such/path".to_owned()),
+        ("DELETE", "/simulations".to_owned()),
+        ("HEAD", "/simulations".to_owned()),
+        ("OPTIONS", "/simulations".to_owned()),
+        ("GET", "/metrics".to_owned()),
+    ];
+    for (method, target) in targets {
+        let reply = app.request(method, &target, &[]).await;
+        let sniff = reply.header("X-Content-Type-Options");
+        assert_eq!(
+            sniff,
+            Some("nosniff"),
+            "{method} {target}: {}",
+            reply.status
+        );
     }
     app.cleanup().await;
 }
