@@ -61,21 +61,7 @@ pub async fn consume(
             () = tick(statistics) => log_statistics(writer),
             next = session.consumer.next() => match next {
                 Some(Ok(delivery)) => {
-                    let (routing_key, escaped) = raw::short_string_bytes(delivery.routing_key.as_str());
-                    let mut unusual = raw::unusual_properties(&delivery.properties);
-                    if escaped {
-                        let reason = raw::NOT_UTF8;
-                        let bytes = routing_key.clone();
-                        unusual.insert(0, raw::Unusual { property: "routing_key", reason, bytes });
-                    }
-                    let incoming = Incoming {
-                        tag: delivery.delivery_tag,
-                        routing_key,
-                        body: delivery.data,
-                        redelivered: delivery.redelivered,
-                        unusual,
-                    };
-                    writer.handle(incoming).await;
+                    writer.handle(incoming(delivery)).await;
                     writer.relieve_window_pressure().await;
                     let now = std::time::Instant::now();
                     if writer.stop_requested && stopping.is_none() {
@@ -104,6 +90,31 @@ pub async fn consume(
             },
         }
         ack(writer, session).await;
+    }
+}
+
+/// A delivery as the writer takes it: the routing key's bytes as sent, and the parts a
+/// strict AMQP parser would have refused (§2.3).
+fn incoming(delivery: lapin::message::Delivery) -> Incoming {
+    let (routing_key, escaped) = raw::short_string_bytes(delivery.routing_key.as_str());
+    let mut unusual = raw::unusual_properties(&delivery.properties);
+    if escaped {
+        let (reason, bytes) = (raw::NOT_UTF8, routing_key.clone());
+        unusual.insert(
+            0,
+            raw::Unusual {
+                property: "routing_key",
+                reason,
+                bytes,
+            },
+        );
+    }
+    Incoming {
+        tag: delivery.delivery_tag,
+        routing_key,
+        body: delivery.data,
+        redelivered: delivery.redelivered,
+        unusual,
     }
 }
 
