@@ -9,7 +9,7 @@ use bson::oid::ObjectId;
 use bson::{doc, Document};
 use clap::Parser;
 use futures_util::TryStreamExt;
-use integration_tests::simgen::Message;
+use integration_tests::simgen::{Message, RunSpec};
 use lapin::options::{
     ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
 };
@@ -22,6 +22,17 @@ use tokio::task::JoinHandle;
 
 /// The simulation id of the generated runs.
 pub const SIMULATION_ID: &str = "2020-06-03T04:01:52.345Z";
+
+/// A generated run of [`SIMULATION_ID`].
+#[allow(dead_code)] // used by the fault tests, which share this harness
+pub fn run_spec(epochs: u32, processes: u32, invalid: u32) -> RunSpec {
+    RunSpec {
+        simulation_id: SIMULATION_ID.to_owned(),
+        epochs,
+        processes,
+        invalid,
+    }
+}
 
 /// One test's broker and database resources.
 pub struct Run {
@@ -118,14 +129,7 @@ impl Run {
             "x-queue-type".into(),
             AMQPValue::LongString("classic".into()),
         );
-        let options = QueueDeclareOptions {
-            durable: true,
-            ..QueueDeclareOptions::default()
-        };
-        self.channel
-            .queue_declare(self.queue.as_str().into(), options, arguments)
-            .await
-            .expect("queue declared");
+        self.declare_queue(arguments).await;
         let (queue, exchange) = (self.queue.as_str(), self.exchange.as_str());
         self.channel
             .queue_bind(
@@ -138,6 +142,19 @@ impl Run {
             .await
             .expect("queue bound");
         self.publish(messages).await;
+    }
+
+    /// Declares the run's durable queue with `arguments`, before any writer does.
+    #[allow(dead_code)] // used by the fault tests, which share this harness
+    pub async fn declare_queue(&self, arguments: FieldTable) {
+        let options = QueueDeclareOptions {
+            durable: true,
+            ..QueueDeclareOptions::default()
+        };
+        self.channel
+            .queue_declare(self.queue.as_str().into(), options, arguments)
+            .await
+            .expect("queue declared");
     }
 
     /// The writer's settings for this run plus `extra` flags.

@@ -5,16 +5,11 @@ use std::time::Duration;
 
 use integration_tests::simgen::{generate, RunSpec};
 
-use crate::harness::{Run, SIMULATION_ID};
+use crate::harness::{run_spec, Run, SIMULATION_ID};
 use crate::process;
 
 fn spec() -> RunSpec {
-    RunSpec {
-        simulation_id: SIMULATION_ID.to_owned(),
-        epochs: 20,
-        processes: 3,
-        invalid: 0,
-    }
+    run_spec(20, 3, 0)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -4,19 +4,13 @@
 use std::time::Duration;
 
 use integration_tests::simgen::{generate, RunSpec};
-use lapin::options::QueueDeclareOptions;
 use lapin::types::{AMQPValue, FieldTable};
 
-use crate::harness::{assert_stored_once, Run, SIMULATION_ID};
+use crate::harness::{assert_stored_once, run_spec, Run};
 use crate::process;
 
 fn spec(epochs: u32) -> RunSpec {
-    RunSpec {
-        simulation_id: SIMULATION_ID.to_owned(),
-        epochs,
-        processes: 3,
-        invalid: 4,
-    }
+    run_spec(epochs, 3, 4)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -40,14 +34,7 @@ async fn a_quorum_queue_left_by_the_previous_default_is_consumed_as_it_is() {
 /// `LOGWRITER_QUEUE_TYPE=setting`: it is consumed as it is, and a WARN line names it.
 async fn queue_left_behind(prefix: &str, arguments: FieldTable, setting: &str) {
     let run = Run::new(prefix).await;
-    let options = QueueDeclareOptions {
-        durable: true,
-        ..QueueDeclareOptions::default()
-    };
-    run.channel
-        .queue_declare(run.queue.as_str().into(), options, arguments)
-        .await
-        .expect("the queue left behind");
+    run.declare_queue(arguments).await;
     let messages = generate(&spec(4));
     let vars = [
         ("MESSAGE_BUFFER_MAX_INTERVAL", "0.2"),

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use integration_tests::simgen::{generate, Message, RunSpec};
 
-use crate::harness::{assert_stored_once, rabbitmqctl_row, Run, SIMULATION_ID};
+use crate::harness::{assert_stored_once, rabbitmqctl_row, run_spec, Run};
 use crate::process;
 use crate::servers;
 
@@ -14,12 +14,7 @@ use crate::servers;
 const QUORUM: (&str, &str) = ("LOGWRITER_QUEUE_TYPE", "quorum");
 
 fn spec(epochs: u32) -> RunSpec {
-    RunSpec {
-        simulation_id: SIMULATION_ID.to_owned(),
-        epochs,
-        processes: 3,
-        invalid: 4,
-    }
+    run_spec(epochs, 3, 4)
 }
 
 /// One queue's column values from `rabbitmqctl list_queues`.
