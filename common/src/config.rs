@@ -134,12 +134,12 @@ pub struct MongoSettings {
     /// Seconds (0.1-3600) the MongoDB client waits to connect, for a heartbeat answer and to
     /// select a server, unless MONGODB_URI sets connectTimeoutMS or serverSelectionTimeoutMS
     /// (extension).
-    #[arg(long, env = "MONGODB_TIMEOUT", default_value = "5", value_parser = parse_timeout)]
+    #[arg(long, env = "MONGODB_TIMEOUT", default_value = "5", value_parser = parse_seconds)]
     pub mongodb_timeout: f64,
 }
 
-/// `MONGODB_TIMEOUT`: seconds, 0.1 to 3600.
-fn parse_timeout(value: &str) -> Result<f64, String> {
+/// A time limit in seconds, 0.1 to 3600 (`MONGODB_TIMEOUT`, logreader's connection limits).
+pub fn parse_seconds(value: &str) -> Result<f64, String> {
     let seconds = parse_float(value)?;
     if (0.1..=3600.0).contains(&seconds) {
         Ok(seconds)

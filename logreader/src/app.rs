@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::routes::{self, HttpMetrics, RouterOptions};
+use crate::serve::{self, Limits};
 use crate::settings::{Settings, DEFAULT_APP_NAME};
 use crate::state::AppState;
 use crate::store::Store;
@@ -25,6 +26,7 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     address: SocketAddr,
+    limits: Limits,
 }
 
 impl Application {
@@ -49,10 +51,15 @@ impl Application {
             access_logging: settings.logreader_access_logging,
             cors: settings.cors_origins(),
         };
+        let limits = Limits {
+            idle: Duration::from_secs_f64(settings.logreader_idle_timeout),
+            head: Duration::from_secs_f64(settings.logreader_request_head_timeout),
+        };
         Ok(Self {
             listener,
             router: routes::router(state, &options),
             address,
+            limits,
         })
     }
 
@@ -68,20 +75,16 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let token = CancellationToken::new();
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let serve = axum::serve(self.listener, service)
-            .with_graceful_shutdown(token.clone().cancelled_owned());
-        let mut server = tokio::spawn(async move { serve.await });
+        let serve = serve::serve(self.listener, self.router, self.limits, token.clone());
+        let mut server = tokio::spawn(serve);
         tokio::select! {
-            result = &mut server => return result.context("server task")?.context("serving HTTP"),
+            result = &mut server => return result.context("server task"),
             () = shutdown => {}
         }
         tracing::info!("Shutdown requested.");
         token.cancel();
         match tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await {
-            Ok(result) => result.context("server task")?.context("serving HTTP")?,
+            Ok(result) => result.context("server task")?,
             Err(_) => {
                 tracing::warn!("In-flight requests did not finish in time; stopping anyway.");
                 server.abort();

@@ -43,6 +43,12 @@ pub enum ApiError {
     /// `attrs` absent or blank.
     #[error("missing attrs parameter")]
     MissingAttrs,
+    /// A request target longer than 32 KiB.
+    #[error("request target too long")]
+    UriTooLong,
+    /// Request header lines larger than 64 KiB in all.
+    #[error("request headers too large")]
+    HeadersTooLarge,
     /// The simulation does not exist (docs/spec/logreader.md §1).
     #[error("simulation {0:?} not found")]
     SimulationNotFound(String),
@@ -90,6 +96,8 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::SimulationNotFound(_) => StatusCode::NOT_FOUND,
+            Self::UriTooLong => StatusCode::URI_TOO_LONG,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
@@ -126,6 +134,14 @@ impl ApiError {
             Self::MissingAttrs => (
                 "Missing parameter",
                 "The \"attrs\" parameter is required.".to_owned(),
+            ),
+            Self::UriTooLong => (
+                "URI too long.",
+                "The request target is longer than the server accepts.".to_owned(),
+            ),
+            Self::HeadersTooLarge => (
+                "Request header fields too large.",
+                "The request head is larger than the server accepts.".to_owned(),
             ),
             Self::SimulationNotFound(id) => (
                 "Simulation not found.",

@@ -6,6 +6,7 @@
 //!
 //! * [`settings`]: the clap settings of §2.
 //! * [`app`]: [`Application::build`] → [`Application::run_until_stopped`]; the wiring.
+//! * [`serve`]: the HTTP/1.1 accept loop with the idle and request-head time limits.
 //! * [`routes`]: route matching, method rules, middleware and the thin handlers.
 //! * [`query`]: PURE. Query-string decoding, parameter grammars, validation order, epoch
 //!   resolution and MongoDB filters.
@@ -19,6 +20,7 @@ pub mod error;
 pub mod export;
 pub mod query;
 pub mod routes;
+pub mod serve;
 pub mod settings;
 pub mod state;
 pub mod store;

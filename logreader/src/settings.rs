@@ -5,7 +5,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use clap::Parser;
-use common::config::{parse_bool, parse_integer, MongoSettings};
+use common::config::{parse_bool, parse_integer, parse_seconds, MongoSettings};
 use common::telemetry::LogFormat;
 use tracing::level_filters::LevelFilter;
 
@@ -43,6 +43,15 @@ pub struct Settings {
     /// CORS origins: unset for none, `*` for any, or a comma-separated list of exact origins.
     #[arg(long, env = "LOGREADER_CORS_ORIGINS")]
     pub logreader_cors_origins: Option<String>,
+    /// Seconds (0.1-3600) a connection may wait for the first byte of a request, after it
+    /// opens or after its last response; then it is closed.
+    #[arg(long, env = "LOGREADER_IDLE_TIMEOUT", default_value = "60", value_parser = parse_seconds)]
+    pub logreader_idle_timeout: f64,
+    /// Seconds (0.1-3600) from the first byte of a request to the end of its head; a client
+    /// slower than that is disconnected.
+    #[arg(long, env = "LOGREADER_REQUEST_HEAD_TIMEOUT", default_value = "10",
+          value_parser = parse_seconds)]
+    pub logreader_request_head_timeout: f64,
     /// Log line format: `text` or `json`.
     #[arg(long, env = "LOGREADER_LOG_FORMAT", default_value = "text", value_parser = parse_log_format)]
     pub logreader_log_format: LogFormatSetting,
@@ -123,7 +132,8 @@ impl Settings {
     /// One line describing the effective settings, secrets redacted.
     pub fn redacted(&self) -> String {
         format!(
-            "{} appname={} host={} port={} debug={} access_logging={} cors_origins={} log_format={:?}",
+            "{} appname={} host={} port={} debug={} access_logging={} cors_origins={} \
+             idle_timeout={}s request_head_timeout={}s log_format={:?}",
             self.mongo.redacted(),
             self.mongodb_appname.as_deref().unwrap_or(DEFAULT_APP_NAME),
             self.logreader_host,
@@ -131,6 +141,8 @@ impl Settings {
             self.logreader_debug,
             self.logreader_access_logging,
             self.logreader_cors_origins.as_deref().unwrap_or("(off)"),
+            self.logreader_idle_timeout,
+            self.logreader_request_head_timeout,
             self.logreader_log_format,
         )
     }

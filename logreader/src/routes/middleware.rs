@@ -10,12 +10,38 @@ use axum::body::{Body, HttpBody};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use futures_util::StreamExt;
 
 use super::metrics::{HttpMetrics, OTHER_ROUTE};
 use super::path::Route;
-use crate::error::FailureCause;
+use crate::error::{ApiError, FailureCause};
+
+/// Longest request target accepted (414 beyond).
+pub const MAX_URI_BYTES: usize = 32 * 1024;
+/// Largest total of request header lines accepted (431 beyond). A head larger than hyper's
+/// own buffer (about 400 KiB) is refused by hyper; `serve` gives that answer the same body.
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+
+/// Refuses request heads over the limits with the JSON error body of every other error.
+pub async fn limit_head(request: Request, next: Next) -> Response {
+    let uri = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if uri > MAX_URI_BYTES {
+        return ApiError::UriTooLong.into_response();
+    }
+    if headers > MAX_HEADER_BYTES {
+        return ApiError::HeadersTooLarge.into_response();
+    }
+    next.run(request).await
+}
 
 /// `X-Content-Type-Options: nosniff` on every response, so a browser never guesses another
 /// type than the one declared (an exported CSV or JSON is never run as a script or page).

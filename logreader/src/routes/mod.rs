@@ -54,6 +54,7 @@ pub fn router(state: AppState, options: &RouterOptions) -> Router {
         router = router.layer(cors);
     }
     router = router
+        .layer(axum::middleware::from_fn(middleware::limit_head))
         .layer(axum::middleware::from_fn(middleware::no_sniff))
         .layer(axum::middleware::from_fn(middleware::log_failures))
         .layer(axum::middleware::from_fn_with_state(

@@ -147,6 +147,15 @@ impl TestApp {
         parse_reply(&raw, method == "HEAD")
     }
 
+    /// Sends `bytes` as they are over a fresh connection and reads the reply to the end.
+    pub async fn raw(&self, bytes: &[u8]) -> Reply {
+        let mut stream = TcpStream::connect(self.address).await.expect("connect");
+        stream.write_all(bytes).await.expect("send");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await.expect("receive");
+        parse_reply(&raw, false)
+    }
+
     /// Loads the conformance fixtures (metadata, messages, invalid messages).
     pub async fn seed_fixtures(&self) {
         let data = fixture_dir();
