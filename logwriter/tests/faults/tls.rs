@@ -104,21 +104,30 @@ async fn without_the_ca_file_the_certificate_is_refused_and_retried_until_sigter
     run.cleanup().await;
 }
 
-/// The negotiated protocol of the writer's connection, as RabbitMQ reports it, once the
-/// broker lists exactly one connection of this run's writer (a previous writer's closed
-/// connection can linger in the listing for a moment).
+/// The negotiated protocol of the writer's newest connection, as RabbitMQ reports it. A
+/// previous writer's closed connection can linger in the listing (for seconds when the
+/// broker is busy), so the connection opened last is the one that counts.
 async fn ssl_protocol(run: &Run) -> Option<String> {
     let name = format!("logwriter {}", run.exchange);
     for _ in 0..50 {
         let listing = rabbitmqctl(&[
             "list_connections",
             "--no-table-headers",
+            "connected_at",
             "ssl_protocol",
             "client_properties",
         ]);
-        let found: Vec<&str> = listing.lines().filter(|l| l.contains(&name)).collect();
-        if let [line] = found[..] {
-            return line.split('\t').next().map(str::to_owned);
+        let newest = listing
+            .lines()
+            .filter(|line| line.contains(&name))
+            .filter_map(|line| {
+                let mut cells = line.split('\t');
+                let connected_at: u64 = cells.next()?.trim().parse().ok()?;
+                Some((connected_at, cells.next()?.to_owned()))
+            })
+            .max();
+        if let Some((_, protocol)) = newest {
+            return Some(protocol);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
