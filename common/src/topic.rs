@@ -69,9 +69,15 @@ fn collapse_hashes(pattern: &str) -> Vec<&str> {
 }
 
 /// Appends `word` with a backslash before every ASCII character that is not a letter or a
-/// digit; non-ASCII characters are copied as they are.
+/// digit; non-ASCII characters are copied as they are. ASCII control characters become
+/// `\xHH` instead: MongoDB refuses a regular expression with a raw NUL byte (a 500 for
+/// `topic=%00`), and both engines read `\xHH` as that character.
 fn push_escaped(expr: &mut String, word: &str) {
     for c in word.chars() {
+        if c.is_ascii_control() {
+            expr.push_str(&format!("\\x{:02X}", u32::from(c)));
+            continue;
+        }
         if c.is_ascii() && !c.is_ascii_alphanumeric() {
             expr.push('\\');
         }
@@ -234,6 +240,15 @@ mod tests {
                 "{pattern:?}"
             );
         }
+    }
+
+    #[test]
+    fn control_characters_are_hex_escapes_with_no_raw_byte() {
+        let expr = topic_regex("a\u{0}b.\u{1f}.\u{7f}").unwrap();
+        assert_eq!(expr, r"^a\x00b\.\x1F\.\x7F\z");
+        let regex = Regex::new(&expr).unwrap();
+        assert!(regex.is_match("a\u{0}b.\u{1f}.\u{7f}"));
+        assert!(!regex.is_match("a0b.\u{1f}.\u{7f}"));
     }
 
     #[test]

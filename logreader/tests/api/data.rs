@@ -77,7 +77,11 @@ async fn only_warnings_skips_empty_and_null_warnings() {
 #[tokio::test]
 async fn special_topics_never_fail_and_long_ones_are_fast() {
     let app = seeded().await;
-    for topic in ["a(b", "a%5B", "%5C", "a.b%2Bc", "a%24", "%23.%23", "*.%23"] {
+    let controls = ["%00", "a%01b.%23", "%7F", "%1F.*"];
+    for topic in ["a(b", "a%5B", "%5C", "a.b%2Bc", "a%24", "%23.%23", "*.%23"]
+        .into_iter()
+        .chain(controls)
+    {
         let reply = app
             .get(&format!("/simulations/{SIM}/messages?topic={topic}"))
             .await;
