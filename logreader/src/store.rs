@@ -21,6 +21,8 @@ pub const READY_TIMEOUT: Duration = Duration::from_secs(2);
 pub struct Store {
     db: Database,
     names: Arc<CollectionNames>,
+    /// Whether the server accepts `allowDiskUse` on `find`, asked once.
+    disk_use: Arc<tokio::sync::OnceCell<bool>>,
 }
 
 /// Paging of a list response: skip, then limit, applied after sorting.
@@ -38,6 +40,7 @@ impl Store {
         Self {
             db,
             names: Arc::new(names),
+            disk_use: Arc::default(),
         }
     }
 
@@ -79,7 +82,8 @@ impl Store {
         page: Page,
     ) -> Result<Cursor<Document>, ApiError> {
         let collection = self.db.collection::<Document>(&self.names.messages(id));
-        find_sorted(&collection, filter, filter::message_sort(), page).await
+        self.find_sorted(&collection, filter, filter::message_sort(), page)
+            .await
     }
 
     /// Invalid messages of `id` matching `filter`, in §8 order, paged, without `_id`.
@@ -92,7 +96,8 @@ impl Store {
         let collection = self
             .db
             .collection::<Document>(&self.names.invalid_messages(id));
-        find_sorted(&collection, filter, filter::message_sort(), page).await
+        self.find_sorted(&collection, filter, filter::message_sort(), page)
+            .await
     }
 
     /// Time series source messages of `id`: `filter`, ordered by epoch, time and `_id`.
@@ -102,13 +107,9 @@ impl Store {
         filter: Document,
     ) -> Result<Cursor<Document>, ApiError> {
         let collection = self.db.collection::<Document>(&self.names.messages(id));
-        find_sorted(
-            &collection,
-            filter,
-            filter::timeseries_sort(),
-            Page::default(),
-        )
-        .await
+        let sort = filter::timeseries_sort();
+        self.find_sorted(&collection, filter, sort, Page::default())
+            .await
     }
 
     /// The usable epoch documents of `id` (§7.2); malformed ones are left out.
@@ -147,32 +148,69 @@ impl Store {
     fn metadata(&self) -> mongodb::Collection<Document> {
         self.db.collection(&self.names.metadata)
     }
+
+    /// Whether the server accepts `allowDiskUse` on `find`, from its `maxWireVersion`
+    /// (`isMaster`, which every supported version answers), asked at the first list request.
+    async fn disk_use(&self) -> Result<bool, ApiError> {
+        let ask = || async {
+            let reply = self.db.run_command(doc! {"isMaster": 1}).await;
+            let reply = reply.map_err(ApiError::from_database)?;
+            let wire = match reply.get("maxWireVersion") {
+                Some(bson::Bson::Int32(n)) => i64::from(*n),
+                Some(bson::Bson::Int64(n)) => *n,
+                _ => 0,
+            };
+            Ok::<_, ApiError>(accepts_allow_disk_use(wire))
+        };
+        self.disk_use.get_or_try_init(ask).await.copied()
+    }
+
+    /// `find` with a sort that ends in `_id` (a total order, so the server's sort stability
+    /// does not matter) and, where the server accepts it, `allowDiskUse`, so a large result
+    /// never hits MongoDB's in-memory sort limit. FerretDB 1.24 with SQLite pushes down
+    /// neither the filter nor the sort (`explain` reports `sortPushdown: false`): it scans and
+    /// sorts in its own memory, which costs time before the first byte (about 3 s for
+    /// 100,000 messages) but never fails, and an unsorted scan takes as long in total, so
+    /// reading unsorted and ordering runs here would not help.
+    async fn find_sorted(
+        &self,
+        collection: &mongodb::Collection<Document>,
+        filter: Document,
+        sort: Document,
+        page: Page,
+    ) -> Result<Cursor<Document>, ApiError> {
+        let mut options = FindOptions::default();
+        options.sort = Some(sort);
+        options.projection = Some(filter::without_id());
+        options.allow_disk_use = self.disk_use().await?.then_some(true);
+        options.skip = page.skip;
+        options.limit = page
+            .limit
+            .map(|limit| i64::try_from(limit).unwrap_or(i64::MAX));
+        collection
+            .find(filter)
+            .with_options(options)
+            .await
+            .map_err(ApiError::from_database)
+    }
 }
 
-/// `find` with a sort that ends in `_id` (a total order, so the server's sort stability
-/// does not matter) and `allowDiskUse`, so a large result never hits MongoDB's in-memory
-/// sort limit. FerretDB 1.24 with SQLite pushes down neither the filter nor the sort
-/// (`explain` reports `sortPushdown: false`): it scans and sorts in its own memory, which
-/// costs time before the first byte (about 3 s for 100,000 messages) but never fails, and
-/// an unsorted scan takes as long in total, so reading unsorted and ordering runs here
-/// would not help.
-async fn find_sorted(
-    collection: &mongodb::Collection<Document>,
-    filter: Document,
-    sort: Document,
-    page: Page,
-) -> Result<Cursor<Document>, ApiError> {
-    let mut options = FindOptions::default();
-    options.sort = Some(sort);
-    options.projection = Some(filter::without_id());
-    options.allow_disk_use = Some(true);
-    options.skip = page.skip;
-    options.limit = page
-        .limit
-        .map(|limit| i64::try_from(limit).unwrap_or(i64::MAX));
-    collection
-        .find(filter)
-        .with_options(options)
-        .await
-        .map_err(ApiError::from_database)
+/// `allowDiskUse` on `find` came with MongoDB 4.4 (wire version 9); MongoDB 4.2 refuses the
+/// option, which would make every list request a 500 there.
+pub fn accepts_allow_disk_use(max_wire_version: i64) -> bool {
+    max_wire_version >= 9
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts_allow_disk_use;
+
+    #[test]
+    fn allow_disk_use_only_from_mongodb_4_4() {
+        // MongoDB 4.2 reports 8, 4.4 reports 9, FerretDB 1.24 reports 21.
+        assert!(!accepts_allow_disk_use(8));
+        assert!(accepts_allow_disk_use(9));
+        assert!(accepts_allow_disk_use(21));
+        assert!(!accepts_allow_disk_use(0));
+    }
 }
