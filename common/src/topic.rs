@@ -10,8 +10,48 @@ const HASH: &str = "#";
 /// The pattern word that matches exactly one word.
 const STAR: &str = "*";
 
-/// The database regular expression for an AMQP topic pattern, or `None` when the pattern
-/// consists only of `#` words and so applies no topic condition at all.
+/// How the database matches a topic pattern: the `$regex` it evaluates and whether that is
+/// only a superset of the pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseTopic {
+    /// The expression for `{Topic: {$regex: <expr>, $ne: ""}}`, or `None` when the database
+    /// applies no topic condition.
+    pub regex: Option<String>,
+    /// Whether the condition also matches topics the pattern does not, so every document it
+    /// returns must be confirmed with [`topic_matches`].
+    pub confirm: bool,
+}
+
+/// What the database evaluates for `pattern` (docs/spec/logreader.md §6).
+///
+/// After runs of `#` collapse, a pattern with at most one `#` is translated exactly by
+/// [`topic_regex`]. A pattern with several `#` words would translate into one unbounded
+/// loop per `#`, and a backtracking engine (MongoDB's PCRE) tries every way of splitting a
+/// topic between them: polynomial in the topic's length, on every document scanned. Such a
+/// pattern is sent as its words up to the first `#` and after the last, joined by one `#`:
+/// a superset with a single loop, confirmed word by word in the reader.
+pub fn database_topic(pattern: &str) -> DatabaseTopic {
+    let words = collapse_hashes(pattern);
+    let hashes: Vec<usize> = (0..words.len()).filter(|&i| words[i] == HASH).collect();
+    match (hashes.first(), hashes.last()) {
+        (Some(&first), Some(&last)) if first != last => {
+            let mut outer = words[..=first].to_vec();
+            outer.extend_from_slice(&words[last + 1..]);
+            DatabaseTopic {
+                regex: regex_of_words(&outer),
+                confirm: true,
+            }
+        }
+        _ => DatabaseTopic {
+            regex: regex_of_words(&words),
+            confirm: false,
+        },
+    }
+}
+
+/// The exact database regular expression for an AMQP topic pattern, or `None` when the
+/// pattern consists only of `#` words and so applies no topic condition at all. The reader
+/// sends it only for patterns with at most one `#` (see [`database_topic`]).
 ///
 /// The expression must be used as `{Topic: {$regex: <expr>, $ne: ""}}`, never alone: the
 /// empty topic has zero words, and a pattern with a non-`#` word needs at least one, but
@@ -20,8 +60,8 @@ const STAR: &str = "*";
 /// matches.
 ///
 /// Built as the "Reference translation" of docs/spec/logreader.md §6: runs of `#` words collapse into
-/// one, then `^` + one piece per word + `\z`. It has no back-references or nested
-/// unbounded repetition of ambiguous parts, so it runs in linear time on both MongoDB (PCRE)
+/// one, then `^` + one piece per word + `\z`. It has no back-references, and each `#` is one
+/// loop over whole words; with a single `#` it runs in linear time on both MongoDB (PCRE)
 /// and FerretDB (Go's RE2 syntax). Every ASCII character other than `A–Z`, `a–z` and `0–9`
 /// is escaped with a backslash, which both engines read as that literal character.
 /// (Rust's `regex` crate reads `\<` and `\>` as word boundaries instead, so it is not a
@@ -31,7 +71,11 @@ const STAR: &str = "*";
 /// nothing, although RabbitMQ would match it to the empty routing key. The reader never
 /// asks for it: a blank `topic` parameter is rejected before this point (§5.3).
 pub fn topic_regex(pattern: &str) -> Option<String> {
-    let words = collapse_hashes(pattern);
+    regex_of_words(&collapse_hashes(pattern))
+}
+
+/// The reference translation of already collapsed words.
+fn regex_of_words(words: &[&str]) -> Option<String> {
     if words == [HASH] {
         return None;
     }
@@ -132,16 +176,24 @@ mod tests {
 
     use super::*;
 
-    /// The full database condition `{Topic: {$regex: expr, $ne: ""}}` on a string `Topic`,
-    /// with Rust's RE2-like `regex` crate standing in for the database engine.
-    fn condition_matches(pattern: &str, topic: &str) -> bool {
-        match topic_regex(pattern) {
+    /// The database condition `{Topic: {$regex: expr, $ne: ""}}` on a string `Topic`, with
+    /// Rust's RE2-like `regex` crate standing in for the database engine.
+    fn server_matches(regex: Option<&str>, topic: &str) -> bool {
+        match regex {
             None => true,
             Some(expr) => {
-                let regex = Regex::new(&expr).expect("topic expressions always compile");
+                let regex = Regex::new(expr).expect("topic expressions always compile");
                 regex.is_match(topic) && !topic.is_empty()
             }
         }
+    }
+
+    /// What the reader answers: the database condition of [`database_topic`], then the
+    /// word matcher where it asks for confirmation.
+    fn condition_matches(pattern: &str, topic: &str) -> bool {
+        let database = database_topic(pattern);
+        server_matches(database.regex.as_deref(), topic)
+            && (!database.confirm || topic_matches(pattern, topic))
     }
 
     /// Checks one row of the table in docs/spec/logreader.md §6 with both implementations.
@@ -252,6 +304,26 @@ mod tests {
     }
 
     #[test]
+    fn several_hashes_are_sent_as_the_outer_words_and_confirmed() {
+        let cases = [
+            ("a.#.b.#.c", Some(r"^a\.(?:[^.]*\.)*c\z")),
+            ("#.a.#", None),
+            ("#.a.#.b", Some(r"^(?:[^.]*\.)*b\z")),
+            ("x.*.#.a.#.#.b.#", Some(r"^x\.[^.]*(?:\.[^.]*)*\z")),
+        ];
+        for (pattern, expected) in cases {
+            let database = database_topic(pattern);
+            assert!(database.confirm, "{pattern:?}");
+            assert_eq!(database.regex.as_deref(), expected, "{pattern:?}");
+        }
+        for pattern in ["a.#.#.b", "#.#", "#.a", "a.#", "a.*.b"] {
+            let database = database_topic(pattern);
+            assert!(!database.confirm, "{pattern:?}");
+            assert_eq!(database.regex, topic_regex(pattern), "{pattern:?}");
+        }
+    }
+
+    #[test]
     fn patterns_of_only_hashes_apply_no_condition() {
         for pattern in ["#", "#.#", "#.#.#"] {
             assert_eq!(topic_regex(pattern), None, "{pattern:?}");
@@ -310,6 +382,24 @@ mod tests {
             topic in dotted_words(6),
         ) {
             prop_assert_eq!(condition_matches(&pattern, &topic), topic_matches(&pattern, &topic));
+        }
+
+        #[test]
+        fn database_condition_is_exact_or_a_superset_with_one_loop(
+            pattern in dotted_words(8).prop_filter("non-empty", |p| !p.is_empty()),
+            topic in dotted_words(8),
+        ) {
+            let database = database_topic(&pattern);
+            let server = server_matches(database.regex.as_deref(), &topic);
+            let exact = topic_matches(&pattern, &topic);
+            if database.confirm {
+                prop_assert!(server || !exact, "the superset lost a match");
+            } else {
+                prop_assert_eq!(server, exact);
+            }
+            // One `#` piece at most: the loops that make PCRE backtrack polynomially.
+            let loops = database.regex.as_deref().map_or(0, |expr| expr.matches(")*").count());
+            prop_assert!(loops <= 1, "{:?}", database.regex);
         }
 
         #[test]

@@ -24,16 +24,26 @@ pub struct MessageSelection {
 pub fn simulations_filter(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Document {
     let mut range = Document::new();
     if let Some(from) = from {
-        range.insert("$gte", bson::DateTime::from_chrono(from));
+        range.insert("$gte", first_millisecond_from(from));
     }
     if let Some(to) = to {
-        range.insert("$lt", bson::DateTime::from_chrono(to));
+        range.insert("$lt", first_millisecond_from(to));
     }
     if range.is_empty() {
         Document::new()
     } else {
         doc! { metadata::START_TIME: range }
     }
+}
+
+/// The first BSON date (millisecond precision) at or after `instant`. Both bounds round up:
+/// a stored date is ≥ 10.0005 ms exactly when it is ≥ 11 ms, and < 10.0005 ms exactly when it
+/// is < 11 ms. (`bson::DateTime::from_chrono` truncates, which would wrongly include 10 ms
+/// in `fromDate` and exclude it from `toDate`.)
+fn first_millisecond_from(instant: DateTime<Utc>) -> bson::DateTime {
+    let millis = instant.timestamp_millis();
+    let exact = instant.timestamp_subsec_nanos().is_multiple_of(1_000_000);
+    bson::DateTime::from_millis(if exact { millis } else { millis + 1 })
 }
 
 /// The filter on the valid collection, or `None` when the epoch condition is empty and no
@@ -79,9 +89,38 @@ pub fn invalid_filter(topic: Option<&str>) -> Document {
     }
 }
 
-/// `{$regex: <expr>, $ne: ""}` for a pattern, or `None` when it consists only of `#` words.
+/// `{$regex: <expr>, $ne: ""}` for a pattern, or `None` when the database applies no topic
+/// condition. For a pattern with several `#` words this is only a superset: see
+/// [`TopicCheck`].
 pub fn topic_condition(pattern: &str) -> Option<Document> {
-    common::topic::topic_regex(pattern).map(|regex| doc! { "$regex": regex, "$ne": "" })
+    let regex = common::topic::database_topic(pattern).regex;
+    regex.map(|regex| doc! { "$regex": regex, "$ne": "" })
+}
+
+/// A topic pattern the database matches only as a superset (several `#` words, §6): the
+/// reader confirms every document it returns, and then applies `skip` and `limit` itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicCheck {
+    pattern: String,
+}
+
+impl TopicCheck {
+    /// The check a request's `topic` needs, or `None` when the database condition is exact.
+    pub fn for_pattern(pattern: Option<&str>) -> Option<Self> {
+        let pattern = pattern?;
+        common::topic::database_topic(pattern)
+            .confirm
+            .then(|| Self {
+                pattern: pattern.to_owned(),
+            })
+    }
+
+    /// Whether the document's `Topic` is a string the pattern matches.
+    pub fn accepts(&self, document: &Document) -> bool {
+        document
+            .get_str(field::TOPIC)
+            .is_ok_and(|topic| common::topic::topic_matches(&self.pattern, topic))
+    }
 }
 
 /// The epoch documents of a valid collection (§7.2); the caller checks their shape.
@@ -162,6 +201,31 @@ mod tests {
             simulations_filter(Some(t), Some(t)),
             doc! {"StartTime": {"$gte": date, "$lt": date}}
         );
+    }
+
+    #[test]
+    fn sub_millisecond_dates_round_up_at_both_ends() {
+        let at = |micros| DateTime::<Utc>::from_timestamp_micros(micros).unwrap();
+        let millis = bson::DateTime::from_millis;
+        assert_eq!(
+            simulations_filter(Some(at(10_500)), Some(at(20_001))),
+            doc! {"StartTime": {"$gte": millis(11), "$lt": millis(21)}}
+        );
+        assert_eq!(
+            simulations_filter(Some(at(10_000)), Some(at(-1_500))),
+            doc! {"StartTime": {"$gte": millis(10), "$lt": millis(-1)}}
+        );
+    }
+
+    #[test]
+    fn only_patterns_with_several_hashes_are_checked_here() {
+        assert_eq!(TopicCheck::for_pattern(None), None);
+        assert_eq!(TopicCheck::for_pattern(Some("a.#.b")), None);
+        let check = TopicCheck::for_pattern(Some("#.a.#.b.#")).expect("several #");
+        assert!(check.accepts(&doc! {"Topic": "x.a.y.b"}));
+        assert!(!check.accepts(&doc! {"Topic": "x.b.y.a"}));
+        assert!(!check.accepts(&doc! {"Topic": 1}));
+        assert!(!check.accepts(&doc! {}));
     }
 
     #[test]

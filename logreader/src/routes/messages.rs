@@ -4,6 +4,7 @@ use axum::response::Response;
 
 use super::stream;
 use crate::error::ApiError;
+use crate::query::filter::TopicCheck;
 use crate::query::{
     filter, request, InvalidMessagesQuery, MessageSelection, MessagesQuery, QueryParams,
 };
@@ -38,8 +39,13 @@ pub async fn list_messages(
         skip: query.skip,
         limit: query.limit,
     };
-    let cursor = state.store.messages(id, filter, page).await?;
-    Ok(stream::json_array(cursor, pretty))
+    let check = TopicCheck::for_pattern(selection.topic.as_deref());
+    let database_page = stream::database_page(check.as_ref(), page);
+    let cursor = state.store.messages(id, filter, database_page).await?;
+    Ok(stream::json_array(
+        stream::confirmed(cursor, check, page),
+        pretty,
+    ))
 }
 
 /// Invalid messages, filtered by topic, sorted, paged and streamed.
@@ -56,8 +62,14 @@ pub async fn list_invalid_messages(
         skip: query.skip,
         limit: query.limit,
     };
-    let cursor = state.store.invalid_messages(id, filter, page).await?;
-    Ok(stream::json_array(cursor, request::pretty(params)))
+    let check = TopicCheck::for_pattern(query.topic.as_deref());
+    let database_page = stream::database_page(check.as_ref(), page);
+    let cursor = state
+        .store
+        .invalid_messages(id, filter, database_page)
+        .await?;
+    let documents = stream::confirmed(cursor, check, page);
+    Ok(stream::json_array(documents, request::pretty(params)))
 }
 
 /// 404 unless the simulation's valid or invalid collection exists (§1).

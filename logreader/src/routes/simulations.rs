@@ -1,6 +1,7 @@
 //! `GET /simulations` and `GET /simulations/{simId}` (docs/spec/logreader.md §4.1, §4.2).
 
 use axum::response::Response;
+use futures_util::StreamExt;
 
 use super::stream;
 use crate::error::ApiError;
@@ -17,7 +18,7 @@ pub async fn list_simulations(
     let filter = filter::simulations_filter(query.from, query.to);
     tracing::debug!(%filter, "Listing simulations.");
     let cursor = state.store.simulations(filter).await?;
-    Ok(stream::json_array(cursor, request::pretty(params)))
+    Ok(stream::json_array(cursor.boxed(), request::pretty(params)))
 }
 
 /// One metadata document, or 404 when there is none. Only `pretty` is read.

@@ -4,27 +4,71 @@
 //! hyper close the connection without the final chunk: clients see an incomplete response
 //! instead of truncated but valid JSON.
 
+use std::future::ready;
+
 use axum::body::{Body, Bytes};
 use axum::response::Response;
 use bson::Document;
-use futures_util::{stream, TryStreamExt};
+use futures_util::stream::BoxStream;
+use futures_util::{stream, StreamExt, TryStreamExt};
 use mongodb::Cursor;
 
 use crate::export::json::ArrayWriter;
+use crate::query::filter::TopicCheck;
+use crate::store::Page;
+
+/// The documents of a response, as they come from the database.
+pub type Documents = BoxStream<'static, mongodb::error::Result<Document>>;
 
 /// Target size of one body chunk.
 const CHUNK_SIZE: usize = 64 * 1024;
 
 /// Where the stream is.
 enum Phase {
-    Start(Cursor<Document>, ArrayWriter),
-    Streaming(Cursor<Document>, ArrayWriter),
+    Start(Documents, ArrayWriter),
+    Streaming(Documents, ArrayWriter),
     Done,
 }
 
-/// A 200 `application/json` response streaming the cursor as a JSON array.
-pub fn json_array(cursor: Cursor<Document>, pretty: bool) -> Response {
-    let phase = Phase::Start(cursor, ArrayWriter::new(pretty));
+/// The page the database applies: all of it, unless the reader confirms topics itself.
+pub fn database_page(check: Option<&TopicCheck>, page: Page) -> Page {
+    if check.is_some() {
+        Page::default()
+    } else {
+        page
+    }
+}
+
+/// The cursor's documents, or with a topic check only those it accepts, then `page`
+/// applied here (the database returned them all, see [`database_page`]). An error is
+/// never skipped: it still ends the response.
+pub fn confirmed(cursor: Cursor<Document>, check: Option<TopicCheck>, page: Page) -> Documents {
+    let Some(check) = check else {
+        return cursor.boxed();
+    };
+    let mut to_skip = page.skip.unwrap_or(0);
+    let limit = page.limit.map_or(usize::MAX, |limit| {
+        usize::try_from(limit).unwrap_or(usize::MAX)
+    });
+    cursor
+        .try_filter(move |document| {
+            let keep = match (check.accepts(document), to_skip) {
+                (false, _) => false,
+                (true, 0) => true,
+                (true, _) => {
+                    to_skip -= 1;
+                    false
+                }
+            };
+            ready(keep)
+        })
+        .take(limit)
+        .boxed()
+}
+
+/// A 200 `application/json` response streaming the documents as a JSON array.
+pub fn json_array(documents: Documents, pretty: bool) -> Response {
+    let phase = Phase::Start(documents, ArrayWriter::new(pretty));
     let chunks = stream::try_unfold(phase, next_chunk);
     super::body_response("application/json", Body::from_stream(chunks))
 }

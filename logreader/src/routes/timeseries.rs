@@ -9,6 +9,7 @@ use futures_util::TryStreamExt;
 use super::messages::ensure_exists;
 use crate::error::ApiError;
 use crate::export::timeseries::{self, TimeSeries, TimeSeriesBuilder};
+use crate::query::filter::TopicCheck;
 use crate::query::{
     epochs, filter, request, Format, MessageSelection, QueryParams, TimeseriesQuery,
 };
@@ -54,9 +55,12 @@ async fn build(
     };
     if let Some(filter) = filter::message_filter(&selection) {
         tracing::debug!(%filter, "Building time series.");
+        let check = TopicCheck::for_pattern(selection.topic.as_deref());
         let mut cursor = state.store.timeseries_sources(id, filter).await?;
         while let Some(message) = cursor.try_next().await.map_err(ApiError::from_database)? {
-            builder.push(message);
+            if check.as_ref().is_none_or(|check| check.accepts(&message)) {
+                builder.push(message);
+            }
         }
     }
     Ok(builder.finish())

@@ -234,3 +234,95 @@ async fn a_simulation_with_only_invalid_messages_exists_with_no_messages() {
     assert_eq!(listed, Value::Array(Vec::new()));
     app.cleanup().await;
 }
+
+/// Patterns with several `#` reach the database as a superset (docs/spec/logreader.md §6):
+/// the reader confirms each topic, and pages after confirming.
+#[tokio::test]
+async fn patterns_with_several_hashes_match_exactly_and_page_after_matching() {
+    let app = spawn_app().await;
+    let topics = [
+        Some("a.x.b"),
+        Some("b.a"),
+        Some("a.b.x"),
+        Some(""),
+        None,
+        Some("x.a.y.b.z"),
+        Some("a"),
+        Some("a.b.a.b"),
+    ];
+    let documents = |invalid: bool| {
+        let mut documents = Vec::new();
+        for (i, topic) in topics.iter().enumerate() {
+            let millis = 1_591_156_912_000 + i64::try_from(i).unwrap();
+            let mut document = doc! {
+                "MessageId": i.to_string(), "Timestamp": bson::DateTime::from_millis(millis),
+                "EpochNumber": 1, "SourceProcessId": "p", "x": 1.5,
+            };
+            if let Some(topic) = topic {
+                document.insert("Topic", *topic);
+            }
+            if invalid {
+                document.insert("InvalidJsonMessage", "{");
+            }
+            documents.push(document);
+        }
+        documents
+    };
+    app.insert("simulation_h", documents(false)).await;
+    app.insert("invalid_simulation_h", documents(true)).await;
+    let pattern = "%23.a.%23.b.%23";
+    let all = ids(&app
+        .get(&format!("/simulations/h/messages?topic={pattern}"))
+        .await);
+    assert_eq!(all, ["0", "2", "5", "7"]);
+    let page = format!("/simulations/h/messages?topic={pattern}&skip=1&limit=2");
+    assert_eq!(ids(&app.get(&page).await), ["2", "5"]);
+    let invalid = format!("/simulations/h/messages/invalid?topic={pattern}&skip=3");
+    let invalid: Vec<Value> = app.get(&invalid).await.json().as_array().unwrap().clone();
+    assert_eq!(invalid.len(), 1);
+    assert_eq!(invalid[0]["Topic"], "a.b.a.b");
+    let series = app
+        .get(&format!(
+            "/simulations/h/timeseries?attrs=x&topic={pattern}"
+        ))
+        .await;
+    assert_eq!(series.status, 200);
+    let series = series.json();
+    let mut series_topics: Vec<&str> = series
+        .as_object()
+        .expect("topics")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    series_topics.sort_unstable();
+    assert_eq!(
+        series_topics,
+        ["TimeIndex", "a.b.a.b", "a.b.x", "a.x.b", "x.a.y.b.z"]
+    );
+    app.cleanup().await;
+}
+
+/// `fromDate` and `toDate` with digits below the millisecond compare with the exact
+/// instant: stored dates have millisecond precision, so both bounds round up.
+#[tokio::test]
+async fn sub_millisecond_date_bounds_compare_exactly() {
+    let app = spawn_app().await;
+    let start = bson::DateTime::from_millis(1_591_156_912_345);
+    app.insert(
+        "simulations",
+        vec![doc! {"SimulationId": "d", "StartTime": start}],
+    )
+    .await;
+    let listed = |query: &'static str| {
+        let app = &app;
+        async move {
+            let reply = app.get(&format!("/simulations?{query}")).await;
+            reply.json().as_array().expect("array").len()
+        }
+    };
+    assert_eq!(listed("fromDate=2020-06-03T04:01:52.3449Z").await, 1);
+    assert_eq!(listed("fromDate=2020-06-03T04:01:52.3451Z").await, 0);
+    assert_eq!(listed("toDate=2020-06-03T04:01:52.3451Z").await, 1);
+    assert_eq!(listed("toDate=2020-06-03T04:01:52.345Z").await, 0);
+    app.cleanup().await;
+}
