@@ -44,12 +44,17 @@ impl Application {
         tracing::info!("Starting LogReader. Listening on {address}.");
         tracing::info!(settings = %settings.redacted(), "Effective settings.");
         let state = AppState {
-            store: Store::new(db, settings.mongo.collection_names()),
+            store: Store::new(
+                db,
+                settings.mongo.collection_names(),
+                Duration::from_secs_f64(settings.logreader_query_timeout),
+            ),
             metrics: Arc::new(HttpMetrics::default()),
         };
         let options = RouterOptions {
             access_logging: settings.logreader_access_logging,
             cors: settings.cors_origins(),
+            request_timeout: Duration::from_secs_f64(settings.logreader_request_timeout),
         };
         let limits = Limits {
             idle: Duration::from_secs_f64(settings.logreader_idle_timeout),

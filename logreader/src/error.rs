@@ -55,9 +55,30 @@ pub enum ApiError {
     /// The database could not be reached or timed out.
     #[error("database unavailable")]
     Unavailable(#[source] mongodb::error::Error),
+    /// The request or one of its database queries ran over its time limit.
+    #[error("{0} reached")]
+    TimedOut(TimeLimit),
     /// Any other fault; the cause is only logged.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+}
+
+/// The two time limits of a request (docs/spec/logreader.md §13.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeLimit {
+    /// `LOGREADER_REQUEST_TIMEOUT`: from the request head to the response head.
+    Request,
+    /// `LOGREADER_QUERY_TIMEOUT`: the database's `maxTimeMS` on each query.
+    Query,
+}
+
+impl std::fmt::Display for TimeLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Request => "request time limit (LOGREADER_REQUEST_TIMEOUT)",
+            Self::Query => "database query time limit (LOGREADER_QUERY_TIMEOUT)",
+        })
+    }
 }
 
 /// The cause of a 503 or 500, attached to the response for the logging middleware.
@@ -68,6 +89,9 @@ pub struct FailureCause {
     /// The error chain, formatted.
     pub message: Arc<str>,
 }
+
+/// The server's error code when a query runs over its `maxTimeMS`.
+const MAX_TIME_MS_EXPIRED: i32 = 50;
 
 impl ApiError {
     /// Maps a driver error: connection, selection and timeout failures are outages (503),
@@ -81,8 +105,11 @@ impl ApiError {
             | ErrorKind::DnsResolve { .. }
             | ErrorKind::Authentication { .. }
             | ErrorKind::InvalidTlsConfig { .. } => true,
-            // MaxTimeMSExpired and the shutdown/interrupted family are timeouts or outages.
-            ErrorKind::Command(command) => matches!(command.code, 50 | 89 | 91 | 11600 | 11602),
+            // The shutdown/interrupted family and network timeouts are outages.
+            ErrorKind::Command(command) if command.code == MAX_TIME_MS_EXPIRED => {
+                return Self::TimedOut(TimeLimit::Query)
+            }
+            ErrorKind::Command(command) => matches!(command.code, 89 | 91 | 11600 | 11602),
             _ => false,
         };
         if outage {
@@ -98,7 +125,7 @@ impl ApiError {
             Self::SimulationNotFound(_) => StatusCode::NOT_FOUND,
             Self::UriTooLong => StatusCode::URI_TOO_LONG,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
         }
@@ -151,6 +178,11 @@ impl ApiError {
                 "Service unavailable.",
                 "The database is not available.".to_owned(),
             ),
+            Self::TimedOut(_) => (
+                "Request timed out.",
+                "The request took longer than the server allows. Narrow it or try again."
+                    .to_owned(),
+            ),
             Self::Internal(_) => (
                 "Internal server error.",
                 "An unexpected error occurred.".to_owned(),
@@ -161,6 +193,7 @@ impl ApiError {
     fn cause(&self) -> Option<FailureCause> {
         let (internal, source): (bool, &dyn std::error::Error) = match self {
             Self::Unavailable(error) => (false, error),
+            Self::TimedOut(_) => (false, self),
             Self::Internal(error) => (true, error.as_ref()),
             _ => return None,
         };

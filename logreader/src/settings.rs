@@ -52,6 +52,16 @@ pub struct Settings {
     #[arg(long, env = "LOGREADER_REQUEST_HEAD_TIMEOUT", default_value = "10",
           value_parser = parse_seconds)]
     pub logreader_request_head_timeout: f64,
+    /// Seconds (0.1-3600) from the end of a request's head to the start of its response (a
+    /// streamed body may take longer); then the answer is a 503.
+    #[arg(long, env = "LOGREADER_REQUEST_TIMEOUT", default_value = "120",
+          value_parser = parse_seconds)]
+    pub logreader_request_timeout: f64,
+    /// Seconds (0.001-3600) of database work each query may take (its `maxTimeMS`); then the
+    /// answer is a 503, or a streamed body is cut off.
+    #[arg(long, env = "LOGREADER_QUERY_TIMEOUT", default_value = "60",
+          value_parser = parse_query_timeout)]
+    pub logreader_query_timeout: f64,
     /// Log line format: `text` or `json`.
     #[arg(long, env = "LOGREADER_LOG_FORMAT", default_value = "text", value_parser = parse_log_format)]
     pub logreader_log_format: LogFormatSetting,
@@ -133,7 +143,8 @@ impl Settings {
     pub fn redacted(&self) -> String {
         format!(
             "{} appname={} host={} port={} debug={} access_logging={} cors_origins={} \
-             idle_timeout={}s request_head_timeout={}s log_format={:?}",
+             idle_timeout={}s request_head_timeout={}s request_timeout={}s query_timeout={}s \
+             log_format={:?}",
             self.mongo.redacted(),
             self.mongodb_appname.as_deref().unwrap_or(DEFAULT_APP_NAME),
             self.logreader_host,
@@ -143,6 +154,8 @@ impl Settings {
             self.logreader_cors_origins.as_deref().unwrap_or("(off)"),
             self.logreader_idle_timeout,
             self.logreader_request_head_timeout,
+            self.logreader_request_timeout,
+            self.logreader_query_timeout,
             self.logreader_log_format,
         )
     }
@@ -152,6 +165,18 @@ impl Settings {
 fn parse_listen_port(value: &str) -> Result<u16, String> {
     let port = parse_integer(value)?;
     u16::try_from(port).map_err(|_| format!("expected a port number 0-65535, got '{value}'"))
+}
+
+/// `LOGREADER_QUERY_TIMEOUT`: 0.001 to 3600 seconds, because `maxTimeMS` counts milliseconds.
+fn parse_query_timeout(value: &str) -> Result<f64, String> {
+    let seconds = common::config::parse_float(value)?;
+    if (0.001..=3600.0).contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err(format!(
+            "expected seconds from 0.001 to 3600, got '{value}'"
+        ))
+    }
 }
 
 fn parse_log_format(value: &str) -> Result<LogFormatSetting, String> {
@@ -180,6 +205,8 @@ mod tests {
         assert_eq!(settings.cors_origins(), CorsOrigins::Off);
         assert_eq!(settings.logreader_log_format, LogFormatSetting::Text);
         assert_eq!(settings.listen_hosts(), ["::", "0.0.0.0"]);
+        assert_eq!(settings.logreader_request_timeout, 120.0);
+        assert_eq!(settings.logreader_query_timeout, 60.0);
     }
 
     #[test]
@@ -189,6 +216,8 @@ mod tests {
             &["--logreader-port", "x"],
             &["--logreader-debug", "yes"],
             &["--logreader-log-format", "xml"],
+            &["--logreader-request-timeout", "0"],
+            &["--logreader-query-timeout", "0.0001"],
         ] {
             let error = parse(args).unwrap_err();
             assert_eq!(error.exit_code(), 2);

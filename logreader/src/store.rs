@@ -23,6 +23,8 @@ pub struct Store {
     names: Arc<CollectionNames>,
     /// Whether the server accepts `allowDiskUse` on `find`, asked once.
     disk_use: Arc<tokio::sync::OnceCell<bool>>,
+    /// `maxTimeMS` of every query (`LOGREADER_QUERY_TIMEOUT`).
+    query_timeout: Duration,
 }
 
 /// Paging of a list response: skip, then limit, applied after sorting.
@@ -35,12 +37,14 @@ pub struct Page {
 }
 
 impl Store {
-    /// A store over `db` with the configured collection names.
-    pub fn new(db: Database, names: CollectionNames) -> Self {
+    /// A store over `db` with the configured collection names; each query may take the
+    /// server `query_timeout` of work (its `maxTimeMS`).
+    pub fn new(db: Database, names: CollectionNames, query_timeout: Duration) -> Self {
         Self {
             db,
             names: Arc::new(names),
             disk_use: Arc::default(),
+            query_timeout,
         }
     }
 
@@ -61,6 +65,7 @@ impl Store {
         self.metadata()
             .find(filter)
             .projection(filter::without_id())
+            .max_time(self.query_timeout)
             .await
             .map_err(ApiError::from_database)
     }
@@ -70,6 +75,7 @@ impl Store {
         self.metadata()
             .find_one(doc! { self.names.identifier.as_str(): id })
             .projection(filter::without_id())
+            .max_time(self.query_timeout)
             .await
             .map_err(ApiError::from_database)
     }
@@ -123,6 +129,7 @@ impl Store {
             .collection::<Document>(&self.names.messages(id))
             .find(filter::epoch_documents_filter())
             .projection(projection)
+            .max_time(self.query_timeout)
             .await
             .map_err(ApiError::from_database)?
             .try_collect()
@@ -183,6 +190,7 @@ impl Store {
         options.sort = Some(sort);
         options.projection = Some(filter::without_id());
         options.allow_disk_use = self.disk_use().await?.then_some(true);
+        options.max_time = Some(self.query_timeout);
         options.skip = page.skip;
         options.limit = page
             .limit

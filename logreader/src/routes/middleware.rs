@@ -1,10 +1,10 @@
-//! Request logging: the Apache combined access log (docs/spec/logreader.md §14), the log lines of
-//! failed requests (WARN for a database outage, ERROR for an internal fault), and the request
-//! metrics served at `/metrics`.
+//! The request time limit (docs/spec/logreader.md §13.8) and request logging: the Apache
+//! combined access log (§14), the log lines of failed requests (WARN for a database outage or
+//! a time limit, ERROR for an internal fault), and the request metrics served at `/metrics`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, HttpBody};
 use axum::extract::{ConnectInfo, Request, State};
@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 
 use super::metrics::{HttpMetrics, OTHER_ROUTE};
 use super::path::Route;
-use crate::error::{ApiError, FailureCause};
+use crate::error::{ApiError, FailureCause, TimeLimit};
 
 /// Longest request target accepted (414 beyond).
 pub const MAX_URI_BYTES: usize = 32 * 1024;
@@ -41,6 +41,17 @@ pub async fn limit_head(request: Request, next: Next) -> Response {
         return ApiError::HeadersTooLarge.into_response();
     }
     next.run(request).await
+}
+
+/// Answers 503 with the JSON error body when the response head is not ready within `limit`
+/// (`LOGREADER_REQUEST_TIMEOUT`). tower-http's `TimeoutLayer` would answer with an empty
+/// body, and §3.4 wants the JSON one. Dropping the handler drops any database operation in
+/// flight; the driver then closes that connection rather than reuse it half-read.
+pub async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::TimedOut(TimeLimit::Request).into_response(),
+    }
 }
 
 /// `X-Content-Type-Options: nosniff` on every response, so a browser never guesses another

@@ -12,6 +12,8 @@ mod stream;
 mod timeseries;
 mod ui;
 
+use std::time::Duration;
+
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
@@ -39,16 +41,23 @@ pub struct RouterOptions {
     pub access_logging: bool,
     /// `LOGREADER_CORS_ORIGINS`.
     pub cors: CorsOrigins,
+    /// `LOGREADER_REQUEST_TIMEOUT`.
+    pub request_timeout: Duration,
 }
 
-/// The whole application: one dispatcher behind compression, CORS, `nosniff`, failure logging, the
-/// request metrics and the access log (outermost, so it sees the final status and the bytes
-/// actually sent). The metrics sit outside CORS so pre-flight answers are counted too.
+/// The whole application: one dispatcher behind the time limit, compression, CORS, `nosniff`,
+/// failure logging, the request metrics and the access log (outermost, so it sees the final
+/// status and the bytes actually sent). The metrics sit outside CORS so pre-flight answers
+/// are counted too.
 pub fn router(state: AppState, options: &RouterOptions) -> Router {
     let metrics = state.metrics.clone();
     let mut router = Router::new()
         .fallback(dispatch)
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            options.request_timeout,
+            middleware::time_limit,
+        ))
         .layer(CompressionLayer::new());
     if let Some(cors) = cors_layer(&options.cors) {
         router = router.layer(cors);

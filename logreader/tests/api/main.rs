@@ -3,6 +3,7 @@
 mod clients;
 mod data;
 mod errors;
+mod fuzz;
 mod harness;
 mod http;
 mod metrics;
