@@ -88,8 +88,8 @@ impl Store {
         page: Page,
     ) -> Result<Cursor<Document>, ApiError> {
         let collection = self.db.collection::<Document>(&self.names.messages(id));
-        self.find_sorted(&collection, filter, filter::message_sort(), page)
-            .await
+        let found = Found::messages(page);
+        self.find_sorted(&collection, filter, found).await
     }
 
     /// Invalid messages of `id` matching `filter`, in §8 order, paged, without `_id`.
@@ -102,20 +102,26 @@ impl Store {
         let collection = self
             .db
             .collection::<Document>(&self.names.invalid_messages(id));
-        self.find_sorted(&collection, filter, filter::message_sort(), page)
-            .await
+        let found = Found::messages(page);
+        self.find_sorted(&collection, filter, found).await
     }
 
-    /// Time series source messages of `id`: `filter`, ordered by epoch, time and `_id`.
+    /// Time series source messages of `id`: `filter`, ordered by epoch, time and `_id`,
+    /// with only the fields of `projection`.
     pub async fn timeseries_sources(
         &self,
         id: &str,
         filter: Document,
+        projection: Document,
     ) -> Result<Cursor<Document>, ApiError> {
         let collection = self.db.collection::<Document>(&self.names.messages(id));
         let sort = filter::timeseries_sort();
-        self.find_sorted(&collection, filter, sort, Page::default())
-            .await
+        let found = Found {
+            sort,
+            projection,
+            page: Page::default(),
+        };
+        self.find_sorted(&collection, filter, found).await
     }
 
     /// The usable epoch documents of `id` (§7.2); malformed ones are left out.
@@ -183,12 +189,16 @@ impl Store {
         &self,
         collection: &mongodb::Collection<Document>,
         filter: Document,
-        sort: Document,
-        page: Page,
+        found: Found,
     ) -> Result<Cursor<Document>, ApiError> {
+        let Found {
+            sort,
+            projection,
+            page,
+        } = found;
         let mut options = FindOptions::default();
         options.sort = Some(sort);
-        options.projection = Some(filter::without_id());
+        options.projection = Some(projection);
         options.allow_disk_use = self.disk_use().await?.then_some(true);
         options.max_time = Some(self.query_timeout);
         options.skip = page.skip;
@@ -200,6 +210,24 @@ impl Store {
             .with_options(options)
             .await
             .map_err(ApiError::from_database)
+    }
+}
+
+/// What a sorted `find` returns: its order, its fields and its page.
+struct Found {
+    sort: Document,
+    projection: Document,
+    page: Page,
+}
+
+impl Found {
+    /// The §8 order of the message lists, every field but `_id`.
+    fn messages(page: Page) -> Self {
+        Self {
+            sort: filter::message_sort(),
+            projection: filter::without_id(),
+            page,
+        }
     }
 }
 

@@ -5,7 +5,6 @@ use bson::Bson;
 
 use super::json;
 use super::scalar;
-use super::timeseries::TimeSeries;
 
 /// Appends one record: the fields joined by `;`, each quoted only if it contains `;`, `"`,
 /// CR or LF (with `"` doubled), then CRLF.
@@ -63,28 +62,6 @@ fn non_finite(x: f64) -> &'static str {
     } else {
         "-inf"
     }
-}
-
-/// The §11 body of a time series: header, then one line per row.
-pub(crate) fn timeseries_to_csv(series: &TimeSeries) -> String {
-    let mut out = String::new();
-    write_record(&mut out, series.csv_header());
-    let columns = series.columns();
-    for (index, row) in series.rows().iter().enumerate() {
-        let cells = columns.iter().map(|column| {
-            column
-                .values
-                .get(index)
-                .map(format_cell)
-                .unwrap_or_default()
-        });
-        let leading = [
-            row.epoch.to_string(),
-            row.timestamp.clone().unwrap_or_default(),
-        ];
-        write_record(&mut out, leading.into_iter().chain(cells));
-    }
-    out
 }
 
 #[cfg(test)]

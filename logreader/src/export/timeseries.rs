@@ -2,31 +2,36 @@
 //! its JSON (§10.6) and CSV (§11) renderings.
 //!
 //! The caller fetches the source messages (§10.1 epoch, `process` and `topic` filters, §8
-//! order) and the epoch start times, then calls [`build`] (or feeds a
-//! [`TimeSeriesBuilder`] as documents arrive). The builder applies the §10.1 exclusions
-//! itself, so documents without an integral `EpochNumber` or without string `Topic` /
-//! `SourceProcessId` may be passed and are ignored. It never panics, whatever the input.
+//! order) and the epoch start times, then feeds a [`TimeSeriesBuilder`] as documents arrive
+//! (or calls [`build`]). The builder applies the §10.1 exclusions itself, so documents
+//! without an integral `EpochNumber` or without string `Topic` / `SourceProcessId` may be
+//! passed and are ignored. It never panics, whatever the input.
+//!
+//! Memory: the builder holds the source messages of one epoch at a time, trimmed to the
+//! fields the paths reach, and the result in a column store that keeps only the values
+//! (`cells`). The renderings write into a buffer that the caller drains as they go.
 //!
 //! # Layout
 //!
 //! * `source`: exclusions, epoch numbers, and trimming each document to the reachable fields.
 //! * `block`: value kinds, usable blocks and time points.
-//! * `tree`: the ordered result tree.
+//! * `tree` and `cells`: the ordered result tree and its values lists.
 //! * `gather` and `merge`: the two phases run for each epoch.
-//! * `render`: JSON output and the CSV columns.
+//! * `render`: JSON output and the CSV table.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use bson::Document;
 
 mod block;
+mod cells;
 mod gather;
 mod merge;
 mod render;
 mod source;
 mod tree;
 
-pub use render::Column;
+pub use render::Flush;
 pub use source::epoch_number;
 
 use source::Source;
@@ -72,39 +77,49 @@ impl TimeSeries {
         &self.rows
     }
 
-    /// The §10.6 JSON body (keys sorted at every level, compact or the `pretty` layout).
-    pub fn to_json(&self, pretty: bool) -> String {
-        render::to_json(&self.tree, &self.rows, pretty)
+    /// Appends the §10.6 JSON body (keys sorted at every level, compact or the `pretty`
+    /// layout) to `out`, calling `flush` between its elements.
+    pub fn write_json(&self, pretty: bool, out: &mut String, flush: Flush<'_>) {
+        render::write_json(&self.tree, &self.rows, pretty, out, flush);
     }
 
-    /// The §11 CSV body, every line ending in CRLF.
+    /// Appends the §11 CSV body (every line ending in CRLF) to `out`, calling `flush` after
+    /// each line.
+    pub fn write_csv(&self, out: &mut String, flush: Flush<'_>) {
+        render::write_csv(&self.tree, &self.rows, out, flush);
+    }
+
+    /// The whole §10.6 JSON body.
+    pub fn to_json(&self, pretty: bool) -> String {
+        let mut out = String::new();
+        self.write_json(pretty, &mut out, &mut |_| {});
+        out
+    }
+
+    /// The whole §11 CSV body.
     pub fn to_csv(&self) -> String {
-        crate::export::csv::timeseries_to_csv(self)
+        let mut out = String::new();
+        self.write_csv(&mut out, &mut |_| {});
+        out
     }
 
     /// The CSV header: `epoch`, `timestamp`, then the column names in insertion order.
     pub fn csv_header(&self) -> Vec<String> {
-        let columns = self.columns().into_iter().map(|column| column.name);
-        ["epoch".to_owned(), "timestamp".to_owned()]
-            .into_iter()
-            .chain(columns)
-            .collect()
-    }
-
-    /// One column per values list, in insertion order (topics, processes, nodes, series).
-    pub fn columns(&self) -> Vec<Column<'_>> {
-        render::columns(&self.tree)
+        render::csv_header(&self.tree)
     }
 }
 
-/// Builds the time series of `messages` (in §8 order) for the paths `attrs` (see
-/// [`parse_attrs`]). `epoch_starts` maps an epoch number to its start time in milliseconds
-/// since the Unix epoch (a BSON date); an epoch missing from it has no start time.
+/// Builds the time series of `messages` for the paths `attrs` (see [`parse_attrs`]).
+/// `epoch_starts` maps an epoch number to its start time in milliseconds since the Unix
+/// epoch (a BSON date); an epoch missing from it has no start time. The messages are put in
+/// epoch order first (stably), so within an epoch they only have to follow §8.
 pub fn build(
     messages: impl IntoIterator<Item = Document>,
     attrs: &[Vec<String>],
     epoch_starts: &HashMap<i64, i64>,
 ) -> TimeSeries {
+    let mut messages: Vec<Document> = messages.into_iter().collect();
+    messages.sort_by_key(epoch_number);
     let mut builder = TimeSeriesBuilder::new(attrs, epoch_starts);
     for message in messages {
         builder.push(message);
@@ -112,59 +127,80 @@ pub fn build(
     builder.finish()
 }
 
-/// Incremental form of [`build`], for feeding documents straight from a database cursor.
+/// Incremental form of [`build`], for feeding documents straight from a database cursor in
+/// §8 order (by epoch, then time).
 ///
-/// Messages are grouped by epoch number as they arrive, keeping their arrival order inside
-/// an epoch, so only the within-epoch order has to follow §8. Only the fields the paths can
-/// reach are kept.
+/// It holds one epoch's messages, trimmed to the fields the paths can reach, and gathers and
+/// merges them when a message of another epoch arrives (or at [`finish`](Self::finish)).
+/// The database's order keeps an epoch's messages together; a message whose epoch number
+/// is not the current one always starts a new group, so even an unordered input gives a
+/// result (rows of one epoch may then appear more than once) and never a failure.
 #[derive(Debug)]
 pub struct TimeSeriesBuilder<'a> {
     attrs: &'a [Vec<String>],
     epoch_starts: &'a HashMap<i64, i64>,
     first_parts: HashSet<&'a str>,
-    epochs: BTreeMap<i64, Vec<Source>>,
+    epoch: Option<(i64, Vec<Source>)>,
+    series: TimeSeries,
 }
 
 impl<'a> TimeSeriesBuilder<'a> {
     /// A builder for the paths `attrs` and the epoch start times (milliseconds) of [`build`].
     pub fn new(attrs: &'a [Vec<String>], epoch_starts: &'a HashMap<i64, i64>) -> Self {
-        let first_parts = attrs
-            .iter()
-            .filter_map(|path| path.first().map(String::as_str))
-            .collect();
         Self {
             attrs,
             epoch_starts,
-            first_parts,
-            epochs: BTreeMap::new(),
+            first_parts: first_parts(attrs),
+            epoch: None,
+            series: TimeSeries::default(),
         }
     }
 
     /// Adds one source message; messages the §10.1 exclusions reject are dropped here.
     pub fn push(&mut self, message: Document) {
-        if let Some((epoch, source)) = source::accept(message, &self.first_parts) {
-            self.epochs.entry(epoch).or_default().push(source);
+        let Some((epoch, source)) = source::accept(message, &self.first_parts) else {
+            return;
+        };
+        match &mut self.epoch {
+            Some((current, sources)) if *current == epoch => sources.push(source),
+            _ => {
+                self.finish_epoch();
+                self.epoch = Some((epoch, vec![source]));
+            }
         }
     }
 
-    /// Runs gather and merge for each epoch in ascending order, then pads every values list
-    /// to the row count.
-    pub fn finish(self) -> TimeSeries {
-        let mut series = TimeSeries::default();
-        for (epoch, messages) in &self.epochs {
-            let start = self.epoch_starts.get(epoch).copied();
-            let items = gather::gather(
-                &mut series.tree,
-                messages,
-                self.attrs,
-                start,
-                &mut series.skipped,
-            );
-            merge::merge(&mut series.tree, &mut series.rows, *epoch, &items);
-        }
-        series.tree.pad_all(series.rows.len());
-        series
+    /// Merges the last epoch and returns the series.
+    pub fn finish(mut self) -> TimeSeries {
+        self.finish_epoch();
+        self.series
     }
+
+    /// Runs gather and merge over the held epoch, then frees its messages.
+    fn finish_epoch(&mut self) {
+        let Some((epoch, messages)) = self.epoch.take() else {
+            return;
+        };
+        let series = &mut self.series;
+        let start = self.epoch_starts.get(&epoch).copied();
+        let items = gather::gather(
+            &mut series.tree,
+            &messages,
+            self.attrs,
+            start,
+            &mut series.skipped,
+        );
+        merge::merge(&mut series.tree, &mut series.rows, epoch, &items);
+    }
+}
+
+/// The top-level field names the paths start with: the only fields a source message needs
+/// besides `EpochNumber`, `Topic` and `SourceProcessId`.
+pub fn first_parts(attrs: &[Vec<String>]) -> HashSet<&str> {
+    attrs
+        .iter()
+        .filter_map(|path| path.first().map(String::as_str))
+        .collect()
 }
 
 #[cfg(test)]

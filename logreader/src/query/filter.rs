@@ -138,6 +138,28 @@ pub fn timeseries_sort() -> Document {
     doc! { field::EPOCH_NUMBER: 1, field::TIMESTAMP: 1, field::ID: 1 }
 }
 
+/// The fields the time series builder reads (§10.1): `EpochNumber`, `Topic`,
+/// `SourceProcessId` and the first part of every path. A first part that is not safe as a
+/// projection key could still name a stored field, so then whole documents are fetched, as
+/// before projections: an empty part, one starting with `$` (an operator to the server) or
+/// holding a NUL (no BSON key can), and one with leading or trailing whitespace, which
+/// FerretDB 1.24 trims and then refuses as empty (code 15998).
+pub fn timeseries_projection<'a>(first_parts: impl IntoIterator<Item = &'a &'a str>) -> Document {
+    let mut projection = without_id();
+    for part in first_parts {
+        let unsafe_key =
+            part.is_empty() || part.starts_with('$') || part.contains('\0') || part.trim() != *part;
+        if unsafe_key {
+            return without_id();
+        }
+        projection.insert(*part, 1);
+    }
+    for field in [field::EPOCH_NUMBER, field::TOPIC, field::SOURCE_PROCESS_ID] {
+        projection.insert(field, 1);
+    }
+    projection
+}
+
 /// Every response leaves out `_id`.
 pub fn without_id() -> Document {
     doc! { field::ID: 0 }
@@ -226,6 +248,23 @@ mod tests {
         assert!(!check.accepts(&doc! {"Topic": "x.b.y.a"}));
         assert!(!check.accepts(&doc! {"Topic": 1}));
         assert!(!check.accepts(&doc! {}));
+    }
+
+    #[test]
+    fn timeseries_projection_names_only_what_the_builder_reads() {
+        let parts = ["RealPower", "EpochNumber"];
+        assert_eq!(
+            timeseries_projection(&parts),
+            doc! {"_id": 0, "RealPower": 1, "EpochNumber": 1, "Topic": 1, "SourceProcessId": 1}
+        );
+        for unusable in ["", "$x", "a\0", " ", "a ", "\ta"] {
+            let parts = ["a", unusable];
+            assert_eq!(
+                timeseries_projection(&parts),
+                doc! {"_id": 0},
+                "{unusable:?}"
+            );
+        }
     }
 
     #[test]

@@ -112,7 +112,7 @@ async fn dispatch(State(state): State<AppState>, method: Method, uri: Uri) -> Re
     }
     let params = QueryParams::parse(uri.query().unwrap_or(""));
     tracing::debug!(endpoint = route.name(), params = ?params.fields(), "Handling request.");
-    match handle(&state, route, &params).await {
+    match handle(&state, route, &params, method == Method::HEAD).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
@@ -122,6 +122,7 @@ async fn handle(
     state: &AppState,
     route: Route,
     params: &QueryParams,
+    head: bool,
 ) -> Result<Response, ApiError> {
     match route {
         Route::Index => Ok(ui::index()),
@@ -136,7 +137,7 @@ async fn handle(
         Route::Simulation(id) => simulations::get_simulation(state, &id, params).await,
         Route::Messages(id) => messages::list_messages(state, &id, params).await,
         Route::InvalidMessages(id) => messages::list_invalid_messages(state, &id, params).await,
-        Route::Timeseries(id) => timeseries::export_timeseries(state, &id, params).await,
+        Route::Timeseries(id) => timeseries::export_timeseries(state, &id, params, head).await,
     }
 }
 

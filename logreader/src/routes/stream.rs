@@ -13,7 +13,10 @@ use futures_util::stream::BoxStream;
 use futures_util::{stream, StreamExt, TryStreamExt};
 use mongodb::Cursor;
 
+use tokio::sync::mpsc;
+
 use crate::export::json::ArrayWriter;
+use crate::export::timeseries::Flush;
 use crate::query::filter::TopicCheck;
 use crate::store::Page;
 
@@ -22,6 +25,8 @@ pub type Documents = BoxStream<'static, mongodb::error::Result<Document>>;
 
 /// Target size of one body chunk.
 const CHUNK_SIZE: usize = 64 * 1024;
+/// Chunks a rendered body may have ready before the client reads them.
+const RENDERED_CHUNKS_AHEAD: usize = 4;
 
 /// Where the stream is.
 enum Phase {
@@ -71,6 +76,43 @@ pub fn json_array(documents: Documents, pretty: bool) -> Response {
     let phase = Phase::Start(documents, ArrayWriter::new(pretty));
     let chunks = stream::try_unfold(phase, next_chunk);
     super::body_response("application/json", Body::from_stream(chunks))
+}
+
+/// A body that `render` writes on a blocking thread: it appends to a buffer and calls the
+/// flush it is given between elements, which sends the buffer on once it holds about
+/// [`CHUNK_SIZE`] bytes. At most [`RENDERED_CHUNKS_AHEAD`] chunks wait for the client, so a
+/// slow reader holds the rendering back instead of letting it fill memory. When the client
+/// goes away the sends fail and the rest is discarded as it is written.
+pub fn rendered<F>(render: F) -> Body
+where
+    F: FnOnce(&mut String, Flush<'_>) + Send + 'static,
+{
+    let (sender, receiver) = mpsc::channel::<Bytes>(RENDERED_CHUNKS_AHEAD);
+    tokio::task::spawn_blocking(move || {
+        let send = |out: &mut String| {
+            let chunk = Bytes::from(std::mem::take(out));
+            // An error means the client is gone: nothing more to deliver.
+            let _ = sender.blocking_send(chunk);
+        };
+        let mut out = String::new();
+        render(&mut out, &mut |out: &mut String| {
+            if out.len() >= CHUNK_SIZE {
+                send(out);
+            }
+        });
+        if !out.is_empty() {
+            send(&mut out);
+        }
+    });
+    // `poll_recv` keeps answering `None` once the channel is done, so a layer that polls
+    // the body again after its end (compression does) gets `None` again, not a panic.
+    let mut receiver = receiver;
+    let chunks = stream::poll_fn(move |context| {
+        receiver
+            .poll_recv(context)
+            .map(|chunk| chunk.map(Ok::<_, std::io::Error>))
+    });
+    Body::from_stream(chunks)
 }
 
 /// Produces the next chunk, or `None` after the closing `]`.

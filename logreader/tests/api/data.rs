@@ -164,7 +164,7 @@ async fn pretty_invalid_messages_use_the_original_layout() {
 }
 
 #[tokio::test]
-async fn time_series_carry_length_type_and_skipped_values() {
+async fn time_series_carry_type_and_skipped_values_and_are_chunked() {
     let app = seeded().await;
     let base = format!("/simulations/{SIM}/timeseries");
     let csv = app
@@ -175,10 +175,9 @@ async fn time_series_carry_length_type_and_skipped_values() {
     assert_eq!(csv.status, 200);
     assert_eq!(csv.header("Content-Type"), Some("text/csv"));
     assert_eq!(csv.header("X-Skipped-Values"), Some("0"));
-    assert_eq!(
-        csv.header("Content-Length"),
-        Some(csv.body.len().to_string().as_str())
-    );
+    // Rendered as it is sent: chunked, with no Content-Length (docs/api.md).
+    assert_eq!(csv.header("Content-Length"), None);
+    assert!(csv.chunked);
     let json = app
         .get(&format!(
             "{base}?attrs=batteryState&epoch=3&process=battery1"
@@ -324,5 +323,57 @@ async fn sub_millisecond_date_bounds_compare_exactly() {
     assert_eq!(listed("fromDate=2020-06-03T04:01:52.3451Z").await, 0);
     assert_eq!(listed("toDate=2020-06-03T04:01:52.3451Z").await, 1);
     assert_eq!(listed("toDate=2020-06-03T04:01:52.345Z").await, 0);
+    app.cleanup().await;
+}
+
+/// A time series body of several 64 KiB chunks, rendered while it is sent, is exactly what
+/// the builder produces for the same messages (docs/spec/logreader.md §3.3, §10).
+#[tokio::test]
+async fn a_large_time_series_streams_in_chunks_equal_to_the_built_series() {
+    use logreader::export::timeseries;
+    use logreader::query::{epochs, EpochDocument};
+
+    let app = spawn_app().await;
+    let hour = 3_600_000_i64;
+    let mut documents = Vec::new();
+    for epoch in 1..=120_i64 {
+        documents.push(doc! {
+            "Topic": "Epoch", "EpochNumber": epoch, "SourceProcessId": "manager",
+            "Timestamp": bson::DateTime::from_millis(epoch * hour),
+            "StartTime": bson::DateTime::from_millis(epoch * hour),
+            "EndTime": bson::DateTime::from_millis((epoch + 1) * hour),
+        });
+        for process in 0..50_i64 {
+            documents.push(doc! {
+                "Topic": format!("energy.p{}", process % 5), "EpochNumber": epoch,
+                "SourceProcessId": format!("p{process}"),
+                "Timestamp": bson::DateTime::from_millis(epoch * hour + process + 1),
+                "Power": {"Value": (epoch * process) as f64 / 7.0, "UnitOfMeasure": "kW"},
+                "Note": format!("epoch {epoch}; process \"{process}\""),
+            });
+        }
+    }
+    app.insert("simulation_big", documents.clone()).await;
+    let epoch_documents: Vec<EpochDocument> = documents
+        .iter()
+        .filter(|d| d.get_str("Topic") == Ok("Epoch"))
+        .filter_map(EpochDocument::from_document)
+        .collect();
+    let starts = epochs::start_times(&epoch_documents);
+    let attrs = timeseries::parse_attrs("Power,Note");
+    let expected = timeseries::build(documents, &attrs, &starts);
+    let csv = app
+        .get("/simulations/big/timeseries?attrs=Power,Note&format=csv")
+        .await;
+    assert!(
+        csv.chunked && csv.body.len() > 3 * 64 * 1024,
+        "{}",
+        csv.body.len()
+    );
+    assert_eq!(csv.text(), expected.to_csv());
+    let json = app
+        .get("/simulations/big/timeseries?attrs=Power,Note&pretty=true")
+        .await;
+    assert_eq!(json.text(), expected.to_json(true));
     app.cleanup().await;
 }

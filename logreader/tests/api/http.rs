@@ -11,22 +11,26 @@ use crate::harness::{spawn_app, spawn_app_with, SIM};
 async fn gzip_is_used_when_accepted_and_only_for_larger_bodies() {
     let app = spawn_app().await;
     app.seed_fixtures().await;
+    let series = format!("/simulations/{SIM}/timeseries?attrs=batteryState&format=csv");
+    for target in [format!("/simulations/{SIM}/messages"), series] {
+        let plain = app.get(&target).await;
+        assert_eq!(plain.header("Content-Encoding"), None);
+        let gzip = app
+            .request("GET", &target, &[("Accept-Encoding", "gzip")])
+            .await;
+        assert_eq!(gzip.header("Content-Encoding"), Some("gzip"), "{target}");
+        assert!(gzip
+            .headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("vary") && v.contains("accept-encoding")));
+        let mut decoded = Vec::new();
+        GzDecoder::new(gzip.body.as_slice())
+            .read_to_end(&mut decoded)
+            .expect("gzip body");
+        assert_eq!(decoded, plain.body, "{target}");
+    }
     let target = format!("/simulations/{SIM}/messages");
     let plain = app.get(&target).await;
-    assert_eq!(plain.header("Content-Encoding"), None);
-    let gzip = app
-        .request("GET", &target, &[("Accept-Encoding", "gzip")])
-        .await;
-    assert_eq!(gzip.header("Content-Encoding"), Some("gzip"));
-    assert!(gzip
-        .headers
-        .iter()
-        .any(|(k, v)| k.eq_ignore_ascii_case("vary") && v.contains("accept-encoding")));
-    let mut decoded = Vec::new();
-    GzDecoder::new(gzip.body.as_slice())
-        .read_to_end(&mut decoded)
-        .expect("gzip body");
-    assert_eq!(decoded, plain.body);
     let other = app
         .request("GET", &target, &[("Accept-Encoding", "br")])
         .await;

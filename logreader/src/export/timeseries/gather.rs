@@ -19,16 +19,14 @@ pub(super) struct Contribution<'a> {
     pub series: Vec<(&'a str, &'a [Bson])>,
 }
 
-impl Contribution<'_> {
-    /// The value of series `key` at point `index`: `null` when this message selected no
-    /// such series or its `Values` array is shorter.
-    pub fn value(&self, key: &str, index: usize) -> Bson {
+impl<'a> Contribution<'a> {
+    /// The value of series `key` at point `index`: `None` (`null`) when this message
+    /// selected no such series or its `Values` array is shorter.
+    pub fn value(&self, key: &str, index: usize) -> Option<&'a Bson> {
         self.series
             .iter()
             .find(|(name, _)| *name == key)
             .and_then(|(_, values)| values.get(index))
-            .cloned()
-            .unwrap_or(Bson::Null)
     }
 }
 
@@ -180,7 +178,9 @@ impl<'a> EpochItems<'a> {
         let Some((_, contributions)) = self.entries.get_mut(slot) else {
             return;
         };
-        match contributions.iter_mut().find(|c| c.message == message) {
+        // Messages are gathered in order, so this message's contribution, if any, is the
+        // last one: looking only there keeps the gather linear in the contributions.
+        match contributions.last_mut().filter(|c| c.message == message) {
             Some(existing) => {
                 for (key, values) in series {
                     if !existing.series.iter().any(|(known, _)| *known == key) {

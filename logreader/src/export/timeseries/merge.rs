@@ -10,10 +10,11 @@ use super::gather::EpochItems;
 use super::tree::{NodeId, Tree};
 use super::Row;
 
-/// One queued point of an item: the point and the item's value for each of its keys.
+/// One queued point of an item: the point and the item's value for each of its keys
+/// (`None` for `null`).
 struct Queued<'p> {
     point: &'p Point,
-    values: Vec<Bson>,
+    values: Vec<Option<&'p Bson>>,
 }
 
 /// Appends the rows of epoch `epoch` and the matching values of every item in `items`.
@@ -23,20 +24,16 @@ pub(super) fn merge(tree: &mut Tree, rows: &mut Vec<Row>, epoch: i64, items: &Ep
         .iter()
         .map(|(node, contributions)| (*node, point_queue(tree, *node, contributions)))
         .collect();
-    for (node, _) in &queues {
-        if let Some(item) = tree.item_mut(*node) {
-            item.pad(rows.len());
-        }
-    }
     while let Some(instant) = earliest(&queues) {
         // The first item (in epochItems order) with a head at this instant formats the row.
         let timestamp = queues
             .iter()
             .find_map(|(_, queue)| queue.front().filter(|q| q.point.instant == instant))
             .and_then(|q| q.point.display.clone());
+        let row = rows.len();
         rows.push(Row { epoch, timestamp });
         for (node, queue) in &mut queues {
-            append_row(tree, *node, queue, instant);
+            append_row(tree, *node, queue, instant, row);
         }
     }
 }
@@ -46,7 +43,7 @@ pub(super) fn merge(tree: &mut Tree, rows: &mut Vec<Row>, epoch: i64, items: &Ep
 fn point_queue<'p>(
     tree: &Tree,
     node: NodeId,
-    contributions: &'p [super::gather::Contribution<'_>],
+    contributions: &'p [super::gather::Contribution<'p>],
 ) -> VecDeque<Queued<'p>> {
     let keys: &[String] = tree.item(node).map_or(&[], |item| &item.keys);
     let mut queue: Vec<Queued<'p>> = contributions
@@ -73,9 +70,15 @@ fn earliest(queues: &[(NodeId, VecDeque<Queued<'_>>)]) -> Option<i128> {
         .min()
 }
 
-/// Appends one row's values to the item: its head's values when the head is at `instant`
-/// (and pops it), otherwise `null` for every key.
-fn append_row(tree: &mut Tree, node: NodeId, queue: &mut VecDeque<Queued<'_>>, instant: i128) {
+/// Sets row `row` of the item to its head's values when the head is at `instant` (and pops
+/// it); otherwise the row stays `null` for every key.
+fn append_row(
+    tree: &mut Tree,
+    node: NodeId,
+    queue: &mut VecDeque<Queued<'_>>,
+    instant: i128,
+    row: usize,
+) {
     let Some(item) = tree.item_mut(node) else {
         return;
     };
@@ -83,15 +86,10 @@ fn append_row(tree: &mut Tree, node: NodeId, queue: &mut VecDeque<Queued<'_>>, i
         Some(head) if head.point.instant == instant => queue.pop_front(),
         _ => None,
     };
-    match head {
-        Some(head) => {
-            for (list, value) in item.values.iter_mut().zip(head.values) {
-                list.push(value);
-            }
-        }
-        None => {
-            for list in &mut item.values {
-                list.push(Bson::Null);
+    if let Some(head) = head {
+        for (list, value) in item.values.iter_mut().zip(head.values) {
+            if let Some(value) = value {
+                list.push(row, value);
             }
         }
     }

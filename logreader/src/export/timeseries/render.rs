@@ -1,19 +1,25 @@
-//! Output of the result tree after the §10.5 cleanup: the §10.6 JSON object, and the
-//! values lists as named CSV columns (§11).
+//! Output of the result tree after the §10.5 cleanup: the §10.6 JSON object and the §11 CSV
+//! table. Both append to one buffer and call `flush` after every value list element and row,
+//! so a caller can hand the buffer on in chunks and never hold the whole body.
+
+use std::borrow::Cow;
 
 use bson::{doc, Bson};
 
+use super::cells::Values;
 use super::tree::{ItemKind, Node, NodeId, Tree, ROOT};
 use super::Row;
-use crate::export::json;
+use crate::export::{csv, json};
+
+/// Called between the elements of the output with the buffer written so far; it may take
+/// the buffer's contents (to send them) or leave them.
+pub type Flush<'f> = &'f mut dyn FnMut(&mut String);
 
 /// One values list of the result tree, as a CSV column.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Column<'a> {
+struct Column<'a> {
     /// `<topic>:<process>.<path>`, the path ending in the series key for a block item.
-    pub name: String,
-    /// One value per row (`null` where the list has no value).
-    pub values: &'a [Bson],
+    name: String,
+    values: &'a Values,
 }
 
 /// What a JSON object entry holds.
@@ -23,55 +29,121 @@ enum Entry {
     Node(NodeId),
 }
 
-/// The §10.6 body: `TimeIndex` and the topics, sorted together by code point.
-pub(super) fn to_json(tree: &Tree, rows: &[Row], pretty: bool) -> String {
+/// Appends the §10.6 body: `TimeIndex` and the topics, sorted together by code point.
+pub(super) fn write_json(
+    tree: &Tree,
+    rows: &[Row],
+    pretty: bool,
+    out: &mut String,
+    flush: Flush<'_>,
+) {
     let mut entries = vec![("TimeIndex", Entry::Rows)];
     entries.extend(children(tree, ROOT).map(|(key, id)| (key, Entry::Node(id))));
-    let mut out = String::new();
-    json::write_object(
-        &mut out,
-        entries,
+    let writer = JsonWriter {
+        tree,
+        rows: rows.len(),
         pretty,
-        0,
-        |out, entry, level| match entry {
-            Entry::Rows => write_rows(out, rows, pretty, level),
-            Entry::Node(id) => write_node(out, tree, id, pretty, level),
-        },
-    );
-    out
+    };
+    json::write_object(out, entries, pretty, 0, |out, entry, level| match entry {
+        Entry::Rows => write_rows(out, rows, pretty, level, flush),
+        Entry::Node(id) => writer.write_node(out, id, level, flush),
+    });
 }
 
-fn write_rows(out: &mut String, rows: &[Row], pretty: bool, level: usize) {
+fn write_rows(out: &mut String, rows: &[Row], pretty: bool, level: usize, flush: Flush<'_>) {
     json::write_array(out, rows.iter(), pretty, level, |out, row, level| {
         let timestamp = row.timestamp.clone().map_or(Bson::Null, Bson::String);
         let fields = doc! {"epoch": row.epoch, "timestamp": timestamp};
         json::write_document(out, &fields, pretty, level);
+        flush(out);
     });
 }
 
-/// Writes a node after cleanup: a branch as an object, a block item as an object of values
-/// lists, a simple item as its values list.
-fn write_node(out: &mut String, tree: &Tree, id: NodeId, pretty: bool, level: usize) {
-    let write_list = |out: &mut String, list: &Vec<Bson>, level| {
-        json::write_array(out, list.iter(), pretty, level, |out, value, level| {
-            json::write_value(out, value, pretty, level);
-        });
-    };
-    match tree.node(id) {
-        Some(Node::Item(item)) if item.kind == ItemKind::Simple => {
-            write_list(out, item.values.first().unwrap_or(&Vec::new()), level);
-        }
-        Some(Node::Item(item)) => {
-            let entries = item.keys.iter().map(String::as_str).zip(&item.values);
-            json::write_object(out, entries.collect(), pretty, level, write_list);
-        }
-        _ => {
-            let entries = children(tree, id).collect();
-            json::write_object(out, entries, pretty, level, |out, child, level| {
-                write_node(out, tree, child, pretty, level);
-            });
+/// What every node of one JSON rendering shares.
+struct JsonWriter<'t> {
+    tree: &'t Tree,
+    rows: usize,
+    pretty: bool,
+}
+
+impl JsonWriter<'_> {
+    /// Writes a node after cleanup: a branch as an object, a block item as an object of
+    /// values lists, a simple item as its values list.
+    fn write_node(&self, out: &mut String, id: NodeId, level: usize, flush: Flush<'_>) {
+        match self.tree.node(id) {
+            Some(Node::Item(item)) if item.kind == ItemKind::Simple => match item.values.first() {
+                Some(values) => self.write_list(out, values, level, flush),
+                None => out.push_str("[]"),
+            },
+            Some(Node::Item(item)) => {
+                let entries = item.keys.iter().map(String::as_str).zip(&item.values);
+                json::write_object(
+                    out,
+                    entries.collect(),
+                    self.pretty,
+                    level,
+                    |out, list, level| {
+                        self.write_list(out, list, level, flush);
+                    },
+                );
+            }
+            _ => {
+                let entries = children(self.tree, id).collect();
+                json::write_object(out, entries, self.pretty, level, |out, child, level| {
+                    self.write_node(out, child, level, flush);
+                });
+            }
         }
     }
+
+    /// A values list as a JSON array with one element per row, `null` where it has none.
+    fn write_list(&self, out: &mut String, values: &Values, level: usize, flush: Flush<'_>) {
+        let cells = values.dense(self.rows);
+        json::write_array(out, cells, self.pretty, level, |out, cell, level| {
+            match cell {
+                Some(cell) => cell.write_json(out, self.pretty, level),
+                None => out.push_str("null"),
+            }
+            flush(out);
+        });
+    }
+}
+
+/// Appends the §11 body: the header, then one line per row.
+pub(super) fn write_csv(tree: &Tree, rows: &[Row], out: &mut String, flush: Flush<'_>) {
+    let columns = columns(tree);
+    csv::write_record(out, header(&columns));
+    let mut cells: Vec<_> = columns
+        .iter()
+        .map(|column| column.values.dense(rows.len()))
+        .collect();
+    for row in rows {
+        let leading = [
+            Cow::Owned(row.epoch.to_string()),
+            Cow::Borrowed(row.timestamp.as_deref().unwrap_or_default()),
+        ];
+        let values = cells
+            .iter_mut()
+            .map(|column| match column.next().flatten() {
+                Some(cell) => cell.csv_text(),
+                None => Cow::Borrowed(""),
+            });
+        csv::write_record(out, leading.into_iter().chain(values));
+        flush(out);
+    }
+}
+
+/// The CSV header: `epoch`, `timestamp`, then the column names in insertion order.
+pub(super) fn csv_header(tree: &Tree) -> Vec<String> {
+    header(&columns(tree))
+}
+
+fn header(columns: &[Column<'_>]) -> Vec<String> {
+    let names = columns.iter().map(|column| column.name.clone());
+    ["epoch".to_owned(), "timestamp".to_owned()]
+        .into_iter()
+        .chain(names)
+        .collect()
 }
 
 /// The children of a branch in creation order (none for an item).
@@ -84,7 +156,7 @@ fn children(tree: &Tree, id: NodeId) -> impl Iterator<Item = (&str, NodeId)> {
 }
 
 /// Every values list in insertion order: topics, processes, nodes, then block series.
-pub(super) fn columns(tree: &Tree) -> Vec<Column<'_>> {
+fn columns(tree: &Tree) -> Vec<Column<'_>> {
     let mut columns = Vec::new();
     for (topic, topic_id) in children(tree, ROOT) {
         for (process, process_id) in children(tree, topic_id) {

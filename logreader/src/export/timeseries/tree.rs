@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use bson::Bson;
+use super::cells::Values;
 
 /// Index of a node in the arena.
 pub(super) type NodeId = usize;
@@ -25,26 +25,17 @@ pub(super) enum ItemKind {
 pub(super) struct Item {
     pub kind: ItemKind,
     pub keys: Vec<String>,
-    pub values: Vec<Vec<Bson>>,
+    pub values: Vec<Values>,
 }
 
 impl Item {
-    /// Appends the keys the item does not have yet, each with an empty values list (padded to
-    /// the row count before the next merge).
+    /// Appends the keys the item does not have yet, each with an empty values list (`null`
+    /// in every row so far).
     pub fn add_keys<'k>(&mut self, keys: impl Iterator<Item = &'k str>) {
         for key in keys {
             if !self.keys.iter().any(|known| known == key) {
                 self.keys.push(key.to_owned());
-                self.values.push(Vec::new());
-            }
-        }
-    }
-
-    /// Pads every values list with `null` up to `rows`.
-    pub fn pad(&mut self, rows: usize) {
-        for list in &mut self.values {
-            if list.len() < rows {
-                list.resize(rows, Bson::Null);
+                self.values.push(Values::default());
             }
         }
     }
@@ -138,15 +129,6 @@ impl Tree {
         match self.nodes.get_mut(id) {
             Some(Node::Item(item)) => Some(item),
             _ => None,
-        }
-    }
-
-    /// Pads every values list of the tree with `null` up to `rows`.
-    pub fn pad_all(&mut self, rows: usize) {
-        for node in &mut self.nodes {
-            if let Node::Item(item) = node {
-                item.pad(rows);
-            }
         }
     }
 }

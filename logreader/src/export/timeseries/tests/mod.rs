@@ -9,6 +9,7 @@ use super::*;
 
 mod consequences;
 mod output;
+mod streaming;
 
 /// Builds with the fixture's epoch start times (epochs 1 and 2).
 fn build_fixture(messages: Vec<Document>, attrs: &str) -> TimeSeries {
