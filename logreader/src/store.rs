@@ -179,12 +179,13 @@ impl Store {
     }
 
     /// `find` with a sort that ends in `_id` (a total order, so the server's sort stability
-    /// does not matter) and, where the server accepts it, `allowDiskUse`, so a large result
-    /// never hits MongoDB's in-memory sort limit. FerretDB 1.24 with SQLite pushes down
-    /// neither the filter nor the sort (`explain` reports `sortPushdown: false`): it scans and
-    /// sorts in its own memory, which costs time before the first byte (about 3 s for
-    /// 100,000 messages) but never fails, and an unsorted scan takes as long in total, so
-    /// reading unsorted and ordering runs here would not help.
+    /// does not matter). Both sorts are the keys of the writer's order indexes, so MongoDB
+    /// reads in index order (docs/spec/logreader.md §8); for a collection without them,
+    /// `allowDiskUse` where the server accepts it keeps a large result clear of MongoDB's
+    /// in-memory sort limit. FerretDB 1.24 with SQLite pushes down neither the filter nor
+    /// the sort (`explain` reports `sortPushdown: false`): it scans and sorts in its own
+    /// memory, which costs time before the first byte (about 3 s for 100,000 messages) but
+    /// never fails.
     async fn find_sorted(
         &self,
         collection: &mongodb::Collection<Document>,

@@ -189,15 +189,16 @@ async fn check_indexes(run: &Run) {
         [
             "_id_",
             "epoch_index",
+            "epoch_order_index",
+            "order_index",
             "process_index",
-            "timestamp_index",
             "topic_index"
         ]
     );
     let invalid = run
         .index_names(&format!("invalid_simulation_{SIMULATION_ID}"))
         .await;
-    assert_eq!(invalid, ["_id_", "timestamp_index", "topic_index"]);
+    assert_eq!(invalid, ["_id_", "order_index", "topic_index"]);
     let metadata = run.index_names("simulations").await;
     assert_eq!(
         metadata,

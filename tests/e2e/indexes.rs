@@ -46,15 +46,16 @@ async fn metadata_indexes_exist_after_start_up_and_simulation_indexes_after_the_
     let expected = [
         "_id_",
         "epoch_index",
+        "epoch_order_index",
+        "order_index",
         "process_index",
-        "timestamp_index",
         "topic_index",
     ];
     assert_eq!(run.index_names(&valid).await, expected);
     let invalid = format!("invalid_simulation_{SIMULATION_ID}");
     assert_eq!(
         run.index_names(&invalid).await,
-        ["_id_", "timestamp_index", "topic_index"]
+        ["_id_", "order_index", "topic_index"]
     );
     assert_eq!(run.count(&invalid).await, 0, "exists, empty");
     let unique = run

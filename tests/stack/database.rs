@@ -165,7 +165,8 @@ async fn product_index_set_is_created() {
         "epoch_index",
         "process_index",
         "topic_index",
-        "timestamp_index",
+        "order_index",
+        "epoch_order_index",
     ] {
         assert!(listed.iter().any(|l| l == name), "{name} in {listed:?}");
     }
@@ -350,5 +351,43 @@ async fn documents_are_counted_per_topic_with_group() {
             ("energy.storage.state".to_owned(), 1)
         ]
     );
+    database.drop().await.expect("drop");
+}
+
+/// The reader's two orders are the keys of the writer's order indexes (docs/spec/logreader.md
+/// §8). On MongoDB the winning plan reads `order_index` / `epoch_order_index` and has no
+/// blocking SORT stage, so `limit=10` reads ten documents. FerretDB 1.24 uses no index for
+/// a sort, and its `explain` says so (`sortPushdown: false`).
+#[tokio::test]
+async fn the_readers_orders_are_served_by_the_writers_indexes() {
+    let database = fresh_database("stack_explain").await;
+    let collection = seeded(&database).await;
+    create(&collection, &schema::message_indexes()).await;
+    let ferretdb = is_ferretdb(&database).await;
+    let orders = [
+        (logreader::query::filter::message_sort(), "order_index"),
+        (
+            logreader::query::filter::timeseries_sort(),
+            "epoch_order_index",
+        ),
+    ];
+    for (sort, index) in orders {
+        let find = doc! {"find": collection.name(), "filter": {}, "sort": sort, "limit": 10};
+        let explain = database
+            .run_command(doc! {"explain": find, "verbosity": "queryPlanner"})
+            .await
+            .expect("explain");
+        if ferretdb {
+            assert_eq!(explain.get_bool("sortPushdown"), Ok(false), "{explain}");
+            continue;
+        }
+        let plan = explain
+            .get_document("queryPlanner")
+            .and_then(|planner| planner.get_document("winningPlan"))
+            .expect("queryPlanner.winningPlan")
+            .to_string();
+        assert!(plan.contains(index), "{index} in {plan}");
+        assert!(!plan.contains("\"SORT\""), "no blocking sort in {plan}");
+    }
     database.drop().await.expect("drop");
 }
