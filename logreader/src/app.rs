@@ -11,7 +11,8 @@ use anyhow::Context as _;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::routes::{self, HttpMetrics, RouterOptions};
+use crate::http_metrics::HttpMetrics;
+use crate::routes::{self, RouterOptions};
 use crate::serve::{self, Limits};
 use crate::settings::{Settings, DEFAULT_APP_NAME};
 use crate::state::AppState;

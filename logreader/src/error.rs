@@ -9,40 +9,14 @@ use std::sync::Arc;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use crate::query::QueryError;
+
 /// A failed request.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// Unparseable `fromDate`, `toDate`, `fromSimDate` or `toSimDate`.
-    #[error("invalid datetime value for {param}")]
-    InvalidDatetime {
-        /// Parameter name.
-        param: &'static str,
-        /// Decoded value that was used.
-        value: String,
-    },
-    /// Unparseable `epoch`, `startEpoch` or `endEpoch`.
-    #[error("invalid integer value for {param}")]
-    InvalidInteger {
-        /// Parameter name.
-        param: &'static str,
-        /// Decoded value that was used.
-        value: String,
-    },
-    /// `onlyWarnings` other than `true`/`false`.
-    #[error("invalid onlyWarnings value")]
-    InvalidOnlyWarnings(String),
-    /// `limit` that is not an integer ≥ 1.
-    #[error("invalid limit value")]
-    InvalidLimit(String),
-    /// `skip` that is not an integer ≥ 0.
-    #[error("invalid skip value")]
-    InvalidSkip(String),
-    /// `format` other than `json`/`csv`.
-    #[error("invalid time series format")]
-    InvalidFormat(String),
-    /// `attrs` absent or blank.
-    #[error("missing attrs parameter")]
-    MissingAttrs,
+    /// A parameter that does not validate (§3.4, the 400 rows).
+    #[error(transparent)]
+    Query(#[from] QueryError),
     /// A request target longer than 32 KiB.
     #[error("request target too long")]
     UriTooLong,
@@ -122,46 +96,19 @@ impl ApiError {
     /// Status code of the response.
     pub fn status(&self) -> StatusCode {
         match self {
+            Self::Query(_) => StatusCode::BAD_REQUEST,
             Self::SimulationNotFound(_) => StatusCode::NOT_FOUND,
             Self::UriTooLong => StatusCode::URI_TOO_LONG,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Unavailable(_) | Self::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::BAD_REQUEST,
         }
     }
 
     /// `(title, description)` of the body, exactly as §3.4 lists them.
     pub fn title_and_description(&self) -> (&'static str, String) {
         match self {
-            Self::InvalidDatetime { param, value } => (
-                "Invalid datetime value",
-                format!("Invalid datetime value for {param}: {value}"),
-            ),
-            Self::InvalidInteger { param, value } => (
-                "Invalid integer value",
-                format!("Invalid integer value for {param}: {value}."),
-            ),
-            Self::InvalidOnlyWarnings(value) => (
-                "Invalid value for onlyWarnings.",
-                format!("Value should be true or false but it was {value}."),
-            ),
-            Self::InvalidLimit(value) => (
-                "Invalid value for limit.",
-                format!("Value should be a positive integer but it was {value}."),
-            ),
-            Self::InvalidSkip(value) => (
-                "Invalid value for skip.",
-                format!("Value should be a non-negative integer but it was {value}."),
-            ),
-            Self::InvalidFormat(value) => (
-                "Invalid time series result format.",
-                format!("Format should be json or csv instead of {value}."),
-            ),
-            Self::MissingAttrs => (
-                "Missing parameter",
-                "The \"attrs\" parameter is required.".to_owned(),
-            ),
+            Self::Query(error) => error.title_and_description(),
             Self::UriTooLong => (
                 "URI too long.",
                 "The request target is longer than the server accepts.".to_owned(),
@@ -281,10 +228,10 @@ mod tests {
 
     #[test]
     fn descriptions_follow_the_table() {
-        let error = ApiError::InvalidDatetime {
+        let error = ApiError::from(QueryError::InvalidDatetime {
             param: "toDate",
             value: "x".into(),
-        };
+        });
         assert_eq!(
             error.title_and_description().1,
             "Invalid datetime value for toDate: x"
@@ -296,10 +243,10 @@ mod tests {
             "Simulation with id  not found."
         );
         assert_eq!(error.status(), StatusCode::NOT_FOUND);
-        let error = ApiError::InvalidInteger {
+        let error = ApiError::from(QueryError::InvalidInteger {
             param: "epoch",
             value: "foo".into(),
-        };
+        });
         assert_eq!(
             error.title_and_description().1,
             "Invalid integer value for epoch: foo."

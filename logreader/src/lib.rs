@@ -12,18 +12,21 @@
 //!   resolution and MongoDB filters.
 //! * [`store`]: every database call.
 //! * [`export`]: PURE. JSON serialisation, time series and CSV.
-//! * [`error`]: `ApiError` and the exact error bodies.
-//! * [`state`]: the `AppState` handlers share.
+//! * [`stored`]: PURE. Fields of stored documents both pure cores read (epoch numbers).
+//! * [`error`]: `ApiError` (wrapping `query`'s `QueryError`) and the exact error bodies.
+//! * [`state`]: the `AppState` handlers share; [`http_metrics`]: the metrics it holds.
 
 pub mod app;
 pub mod error;
 pub mod export;
+pub mod http_metrics;
 pub mod query;
 pub mod routes;
 pub mod serve;
 pub mod settings;
 pub mod state;
 pub mod store;
+pub mod stored;
 
 pub use app::Application;
 pub use settings::Settings;

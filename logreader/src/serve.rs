@@ -11,7 +11,7 @@
 //!
 //! A connection over its limit is closed. The errors hyper answers by itself, before any
 //! request reaches the router (a malformed request, a head larger than hyper's buffer), get
-//! the JSON error body of every other error instead of hyper's empty one (see [`Watched`]).
+//! the JSON error body of every other error instead of hyper's empty one (see `Watched`).
 
 use std::io;
 use std::net::SocketAddr;

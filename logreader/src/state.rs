@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::routes::HttpMetrics;
+use crate::http_metrics::HttpMetrics;
 use crate::store::Store;
 
 /// Shared by all handlers.

@@ -7,7 +7,8 @@ use std::collections::{BTreeSet, HashMap};
 use bson::{Bson, Document};
 use chrono::DateTime;
 use integration_tests::conformance_dir;
-use logreader::export::timeseries::{build, epoch_number};
+use logreader::export::timeseries::build;
+use logreader::stored::epoch_number;
 use serde_json::Value;
 
 use crate::checks::{csv_equal, parse_csv, structurally_equal};

@@ -23,6 +23,8 @@ use std::collections::{HashMap, HashSet};
 
 use bson::Document;
 
+use crate::stored::epoch_number;
+
 mod block;
 mod cells;
 mod gather;
@@ -32,7 +34,6 @@ mod source;
 mod tree;
 
 pub use render::Flush;
-pub use source::epoch_number;
 
 use source::Source;
 use tree::Tree;

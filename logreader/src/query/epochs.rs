@@ -127,7 +127,7 @@ impl EpochDocument {
             _ => None,
         };
         Some(Self {
-            number: crate::export::timeseries::epoch_number(doc)?,
+            number: crate::stored::epoch_number(doc)?,
             start: date(field::START_TIME)?,
             end: date(field::END_TIME)?,
             timestamp: date(field::TIMESTAMP),

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::epochs::EpochRequest;
 use super::params::QueryParams;
 use super::value::{self, Format};
-use crate::error::ApiError;
+use super::QueryError;
 
 /// `GET /simulations` (§4.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +67,7 @@ pub fn pretty(params: &QueryParams) -> bool {
 
 impl SimulationsQuery {
     /// Validates `fromDate`, then `toDate`.
-    pub fn parse(params: &QueryParams) -> Result<Self, ApiError> {
+    pub fn parse(params: &QueryParams) -> Result<Self, QueryError> {
         Ok(Self {
             from: datetime(params, "fromDate")?,
             to: datetime(params, "toDate")?,
@@ -77,7 +77,7 @@ impl SimulationsQuery {
 
 impl MessagesQuery {
     /// Validates sim dates, epochs, `onlyWarnings`, `limit`, `skip`, in that order.
-    pub fn parse(params: &QueryParams) -> Result<Self, ApiError> {
+    pub fn parse(params: &QueryParams) -> Result<Self, QueryError> {
         let epochs = epoch_request(params)?;
         let only_warnings = params
             .get("onlyWarnings")
@@ -98,7 +98,7 @@ impl MessagesQuery {
 
 impl InvalidMessagesQuery {
     /// Validates `limit`, then `skip`; every other parameter is ignored.
-    pub fn parse(params: &QueryParams) -> Result<Self, ApiError> {
+    pub fn parse(params: &QueryParams) -> Result<Self, QueryError> {
         let (limit, skip) = limit_and_skip(params)?;
         Ok(Self {
             topic: params.get("topic").map(str::to_owned),
@@ -110,7 +110,7 @@ impl InvalidMessagesQuery {
 
 impl TimeseriesQuery {
     /// Validates sim dates, epochs, `onlyWarnings` (then ignored), `format`, `attrs`.
-    pub fn parse(params: &QueryParams) -> Result<Self, ApiError> {
+    pub fn parse(params: &QueryParams) -> Result<Self, QueryError> {
         let epochs = epoch_request(params)?;
         if let Some(only_warnings) = params.get("onlyWarnings") {
             value::parse_only_warnings(only_warnings)?;
@@ -122,7 +122,7 @@ impl TimeseriesQuery {
             .unwrap_or(Format::Json);
         let attrs = params
             .get("attrs")
-            .ok_or(ApiError::MissingAttrs)?
+            .ok_or(QueryError::MissingAttrs)?
             .to_owned();
         Ok(Self {
             epochs,
@@ -136,7 +136,7 @@ impl TimeseriesQuery {
 
 /// `fromSimDate`, `toSimDate`, `epoch`, `startEpoch`, `endEpoch`: all validated in this
 /// order, even when the simulated times make the epoch numbers irrelevant.
-fn epoch_request(params: &QueryParams) -> Result<EpochRequest, ApiError> {
+fn epoch_request(params: &QueryParams) -> Result<EpochRequest, QueryError> {
     let from = datetime(params, "fromSimDate")?;
     let to = datetime(params, "toSimDate")?;
     let epoch = integer(params, "epoch")?;
@@ -149,20 +149,20 @@ fn epoch_request(params: &QueryParams) -> Result<EpochRequest, ApiError> {
     })
 }
 
-fn limit_and_skip(params: &QueryParams) -> Result<(Option<u64>, Option<u64>), ApiError> {
+fn limit_and_skip(params: &QueryParams) -> Result<(Option<u64>, Option<u64>), QueryError> {
     let limit = params.get("limit").map(value::parse_limit).transpose()?;
     let skip = params.get("skip").map(value::parse_skip).transpose()?;
     Ok((limit, skip))
 }
 
-fn datetime(params: &QueryParams, name: &'static str) -> Result<Option<DateTime<Utc>>, ApiError> {
+fn datetime(params: &QueryParams, name: &'static str) -> Result<Option<DateTime<Utc>>, QueryError> {
     params
         .get(name)
         .map(|text| value::parse_datetime(name, text))
         .transpose()
 }
 
-fn integer(params: &QueryParams, name: &'static str) -> Result<Option<i64>, ApiError> {
+fn integer(params: &QueryParams, name: &'static str) -> Result<Option<i64>, QueryError> {
     params
         .get(name)
         .map(|text| value::parse_epoch(name, text))

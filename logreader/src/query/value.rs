@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::error::ApiError;
+use super::QueryError;
 
 /// Response format of `/timeseries`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,53 +43,53 @@ pub fn parse_integer(value: &str) -> Option<i64> {
 }
 
 /// `epoch`, `startEpoch` or `endEpoch`.
-pub fn parse_epoch(param: &'static str, value: &str) -> Result<i64, ApiError> {
-    parse_integer(value).ok_or_else(|| ApiError::InvalidInteger {
+pub fn parse_epoch(param: &'static str, value: &str) -> Result<i64, QueryError> {
+    parse_integer(value).ok_or_else(|| QueryError::InvalidInteger {
         param,
         value: value.to_owned(),
     })
 }
 
 /// `limit`: an integer ≥ 1.
-pub fn parse_limit(value: &str) -> Result<u64, ApiError> {
+pub fn parse_limit(value: &str) -> Result<u64, QueryError> {
     parse_integer(value)
         .filter(|limit| *limit >= 1)
         .and_then(|limit| u64::try_from(limit).ok())
-        .ok_or_else(|| ApiError::InvalidLimit(value.to_owned()))
+        .ok_or_else(|| QueryError::InvalidLimit(value.to_owned()))
 }
 
 /// `skip`: an integer ≥ 0.
-pub fn parse_skip(value: &str) -> Result<u64, ApiError> {
+pub fn parse_skip(value: &str) -> Result<u64, QueryError> {
     parse_integer(value)
         .and_then(|skip| u64::try_from(skip).ok())
-        .ok_or_else(|| ApiError::InvalidSkip(value.to_owned()))
+        .ok_or_else(|| QueryError::InvalidSkip(value.to_owned()))
 }
 
 /// A §5.2 datetime parameter, as its UTC instant.
-pub fn parse_datetime(param: &'static str, value: &str) -> Result<DateTime<Utc>, ApiError> {
+pub fn parse_datetime(param: &'static str, value: &str) -> Result<DateTime<Utc>, QueryError> {
     common::time::parse_query_datetime(value)
         .map(|parsed| parsed.instant())
-        .ok_or_else(|| ApiError::InvalidDatetime {
+        .ok_or_else(|| QueryError::InvalidDatetime {
             param,
             value: value.to_owned(),
         })
 }
 
 /// `onlyWarnings`: exactly `true` or `false`.
-pub fn parse_only_warnings(value: &str) -> Result<bool, ApiError> {
+pub fn parse_only_warnings(value: &str) -> Result<bool, QueryError> {
     match value {
         "true" => Ok(true),
         "false" => Ok(false),
-        _ => Err(ApiError::InvalidOnlyWarnings(value.to_owned())),
+        _ => Err(QueryError::InvalidOnlyWarnings(value.to_owned())),
     }
 }
 
 /// `format`: exactly `json` or `csv`.
-pub fn parse_format(value: &str) -> Result<Format, ApiError> {
+pub fn parse_format(value: &str) -> Result<Format, QueryError> {
     match value {
         "json" => Ok(Format::Json),
         "csv" => Ok(Format::Csv),
-        _ => Err(ApiError::InvalidFormat(value.to_owned())),
+        _ => Err(QueryError::InvalidFormat(value.to_owned())),
     }
 }
 
@@ -137,10 +137,10 @@ mod tests {
     #[test]
     fn limit_and_skip_have_their_own_ranges_and_errors() {
         assert_eq!(parse_limit("1").ok(), Some(1));
-        assert!(matches!(parse_limit("0"), Err(ApiError::InvalidLimit(v)) if v == "0"));
-        assert!(matches!(parse_limit("x"), Err(ApiError::InvalidLimit(_))));
+        assert!(matches!(parse_limit("0"), Err(QueryError::InvalidLimit(v)) if v == "0"));
+        assert!(matches!(parse_limit("x"), Err(QueryError::InvalidLimit(_))));
         assert_eq!(parse_skip("0").ok(), Some(0));
-        assert!(matches!(parse_skip("-1"), Err(ApiError::InvalidSkip(v)) if v == "-1"));
+        assert!(matches!(parse_skip("-1"), Err(QueryError::InvalidSkip(v)) if v == "-1"));
     }
 
     #[test]
@@ -149,6 +149,6 @@ mod tests {
         assert!(!parse_only_warnings("false").unwrap());
         assert!(parse_only_warnings("True").is_err());
         assert_eq!(parse_format("csv").ok(), Some(Format::Csv));
-        assert!(matches!(parse_format("CSV"), Err(ApiError::InvalidFormat(v)) if v == "CSV"));
+        assert!(matches!(parse_format("CSV"), Err(QueryError::InvalidFormat(v)) if v == "CSV"));
     }
 }

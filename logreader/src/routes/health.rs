@@ -1,7 +1,9 @@
-//! `/health` and `/ready` (docs/spec/logreader.md §13.4).
+//! The operator's endpoints: `/health`, `/ready` and `/metrics` (docs/spec/logreader.md
+//! §13.4).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use common::metrics::CONTENT_TYPE;
 
 use crate::state::AppState;
 
@@ -19,4 +21,9 @@ pub async fn ready(state: &AppState) -> Response {
         *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
         response.into_response()
     }
+}
+
+/// `/metrics`: the request counts and latencies in the Prometheus text format.
+pub fn metrics(state: &AppState) -> Response {
+    super::body_response(CONTENT_TYPE, state.metrics.render())
 }

@@ -13,9 +13,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
 use futures_util::StreamExt;
 
-use super::metrics::{HttpMetrics, OTHER_ROUTE};
 use super::path::Route;
 use crate::error::{ApiError, FailureCause, TimeLimit};
+use crate::http_metrics::{HttpMetrics, OTHER_ROUTE};
 
 /// Longest request target accepted (414 beyond).
 pub const MAX_URI_BYTES: usize = 32 * 1024;

@@ -4,7 +4,7 @@ fn params(query: &str) -> QueryParams {
     QueryParams::parse(query)
 }
 
-fn error_of<T: std::fmt::Debug>(result: Result<T, ApiError>) -> String {
+fn error_of<T: std::fmt::Debug>(result: Result<T, QueryError>) -> String {
     let error = result.unwrap_err();
     let (title, description) = error.title_and_description();
     format!("{title} | {description}")

@@ -4,7 +4,6 @@
 
 mod health;
 mod messages;
-mod metrics;
 mod middleware;
 pub mod path;
 mod simulations;
@@ -26,7 +25,6 @@ use crate::error::ApiError;
 use crate::query::QueryParams;
 use crate::settings::CorsOrigins;
 use crate::state::AppState;
-pub use metrics::HttpMetrics;
 use path::Route;
 
 /// The `Allow` header of every route.
@@ -132,7 +130,7 @@ async fn handle(
         Route::OpenApi => Ok(ui::openapi()),
         Route::Health => Ok(health::health()),
         Route::Ready => Ok(health::ready(state).await),
-        Route::Metrics => Ok(metrics::metrics(state)),
+        Route::Metrics => Ok(health::metrics(state)),
         Route::Simulations => simulations::list_simulations(state, params).await,
         Route::Simulation(id) => simulations::get_simulation(state, &id, params).await,
         Route::Messages(id) => messages::list_messages(state, &id, params).await,

@@ -1,5 +1,6 @@
-//! `GET /metrics`: request counts and latencies in the Prometheus text format, recorded by
-//! [`super::middleware::record_metrics`] for every request.
+//! The request counts and latencies served at `GET /metrics` in the Prometheus text format,
+//! recorded by the `record_metrics` middleware of [`crate::routes`] for every request. A
+//! module of its own so that the shared state can hold it without depending on the routes.
 //!
 //! Every label has a bounded set of values: `route` is the route template (or `other` for an
 //! unknown path), `method` one of the HTTP methods (or `other`), `status` a status code.
@@ -7,10 +8,7 @@
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
-use axum::response::Response;
-use common::metrics::{register, render, Counter, Family, Histogram, Registry, CONTENT_TYPE};
-
-use crate::state::AppState;
+use common::metrics::{register, render, Counter, Family, Histogram, Registry};
 
 /// The `route` label of a path that matches no route (a 404 before any handler).
 pub const OTHER_ROUTE: &str = "other";
@@ -75,11 +73,6 @@ impl HttpMetrics {
     pub fn render(&self) -> String {
         render(&self.registry)
     }
-}
-
-/// `/metrics`.
-pub fn metrics(state: &AppState) -> Response {
-    super::body_response(CONTENT_TYPE, state.metrics.render())
 }
 
 /// The standard methods by name; any extension method (which a client may spell freely) is

@@ -3,12 +3,14 @@
 //! Nothing here does I/O, so all of it is unit-tested directly.
 
 pub mod epochs;
+mod error;
 pub mod filter;
 pub mod params;
 pub mod request;
 pub mod value;
 
 pub use epochs::{EpochCondition, EpochDocument, EpochRequest};
+pub use error::QueryError;
 pub use filter::MessageSelection;
 pub use params::QueryParams;
 pub use request::{InvalidMessagesQuery, MessagesQuery, SimulationsQuery, TimeseriesQuery};
