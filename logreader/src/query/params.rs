@@ -1,7 +1,7 @@
-//! The query-string rules of docs/spec/logreader.md §3.2, written by hand because they differ from
-//! `application/x-www-form-urlencoded` decoders in small ways that matter here: an invalid
-//! `%` escape is kept literally, blank values count as absent, the last occurrence wins and
-//! `process` occurrences are merged.
+//! The query-string rules of docs/spec/logreader.md §3.2. Decoding is
+//! `application/x-www-form-urlencoded` (`form_urlencoded`: `+` is a space, an invalid `%`
+//! escape is kept literally, invalid UTF-8 becomes U+FFFD); on top of it, blank values count
+//! as absent, the last occurrence wins and `process` occurrences are merged.
 
 /// The decoded fields of one query string, in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -12,13 +12,8 @@ pub struct QueryParams {
 impl QueryParams {
     /// Splits and decodes a raw query string (the part after `?`, without it).
     pub fn parse(raw: &str) -> Self {
-        let fields = raw
-            .split('&')
-            .filter(|field| !field.is_empty())
-            .map(|field| {
-                let (name, value) = field.split_once('=').unwrap_or((field, ""));
-                (decode_component(name), decode_component(value))
-            })
+        let fields = form_urlencoded::parse(raw.as_bytes())
+            .map(|(name, value)| (name.into_owned(), value.into_owned()))
             .collect();
         Self { fields }
     }
@@ -51,46 +46,12 @@ impl QueryParams {
     }
 }
 
-/// Decodes `+` to a space and `%XX` to a byte, keeps invalid escapes literally, and reads
-/// the bytes as UTF-8 with U+FFFD for invalid sequences.
-pub fn decode_component(text: &str) -> String {
-    decode_bytes(text, true)
-}
-
-/// Percent-decodes a path segment: like [`decode_component`], but `+` stays `+` (§3.1).
+/// Percent-decodes a path segment (§3.1): an invalid escape is kept literally, `+` stays
+/// `+`, and invalid UTF-8 becomes U+FFFD.
 pub fn decode_path_segment(text: &str) -> String {
-    decode_bytes(text, false)
-}
-
-fn decode_bytes(text: &str, plus_is_space: bool) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' if plus_is_space => out.push(b' '),
-            b'%' => match (bytes.get(i + 1), bytes.get(i + 2)) {
-                (Some(&high), Some(&low))
-                    if high.is_ascii_hexdigit() && low.is_ascii_hexdigit() =>
-                {
-                    out.push(hex_value(high) << 4 | hex_value(low));
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            byte => out.push(byte),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex_value(digit: u8) -> u8 {
-    match digit {
-        b'0'..=b'9' => digit - b'0',
-        b'a'..=b'f' => digit - b'a' + 10,
-        _ => digit - b'A' + 10,
-    }
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]
