@@ -1,6 +1,6 @@
-//! HTTP layer: the router, the method rules of docs/spec/logreader.md §3.1 and the middleware stack.
-//! Handlers stay thin: they validate with [`crate::query`], read through
-//! [`crate::store::Store`] and render with [`crate::export`].
+//! HTTP layer: axum's router with the routes and method rules of docs/spec/logreader.md §3.1,
+//! and the middleware stack. Handlers stay thin: they validate with [`crate::query`], read
+//! through [`crate::store::Store`] and render with [`crate::export`].
 
 mod health;
 mod messages;
@@ -17,9 +17,11 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, MethodRouter};
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
 use crate::query::QueryParams;
@@ -43,14 +45,13 @@ pub struct RouterOptions {
     pub request_timeout: Duration,
 }
 
-/// The whole application: one dispatcher behind the time limit, compression, CORS, `nosniff`,
-/// failure logging, the request metrics and the access log (outermost, so it sees the final
-/// status and the bytes actually sent). The metrics sit outside CORS so pre-flight answers
-/// are counted too.
+/// The whole application: the routes behind the time limit, compression, CORS, `nosniff`,
+/// failure logging, the request metrics, the access log (so it sees the final status and the
+/// bytes actually sent) and, outermost, a tracing span per request (`TraceLayer`, at DEBUG).
+/// The metrics sit outside CORS so pre-flight answers are counted too.
 pub fn router(state: AppState, options: &RouterOptions) -> Router {
     let metrics = state.metrics.clone();
-    let mut router = Router::new()
-        .fallback(dispatch)
+    let mut router = routes()
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(
             options.request_timeout,
@@ -71,7 +72,65 @@ pub fn router(state: AppState, options: &RouterOptions) -> Router {
     if options.access_logging {
         router = router.layer(axum::middleware::from_fn(middleware::access_log));
     }
-    router
+    router.layer(TraceLayer::new_for_http())
+}
+
+/// Makes a route under one simulation from its decoded `simId`.
+type RouteOfId = fn(String) -> Route;
+
+/// Every route of §3.1. Anything else is an empty 404, whatever the method.
+fn routes() -> Router<AppState> {
+    let pages = [
+        ("/", Route::Index),
+        ("/index.html", Route::Index),
+        ("/main.js", Route::Script),
+        ("/style.css", Route::Stylesheet),
+        ("/api.html", Route::ApiReference),
+        ("/openapi.json", Route::OpenApi),
+        ("/health", Route::Health),
+        ("/ready", Route::Ready),
+        ("/metrics", Route::Metrics),
+        ("/simulations", Route::Simulations),
+    ];
+    let mut router = Router::new();
+    for (template, route) in pages {
+        router = router.route(template, endpoint(move |_| route.clone()));
+    }
+    let simulation_routes: [(&str, RouteOfId); 4] = [
+        ("", Route::Simulation),
+        ("/messages", Route::Messages),
+        ("/messages/invalid", Route::InvalidMessages),
+        ("/timeseries", Route::Timeseries),
+    ];
+    for (suffix, make) in simulation_routes {
+        // `{simId}` never matches an empty segment, and the empty id is an id (§3.1), so
+        // each of these routes also exists with the segment left empty.
+        let template = format!("{}{suffix}", path::SIMULATION_TEMPLATE);
+        router = router
+            .route(&template, endpoint(make))
+            .route(&format!("/simulations/{suffix}"), endpoint(make));
+    }
+    router.fallback(|| async { empty(StatusCode::NOT_FOUND) })
+}
+
+/// GET (and so HEAD) runs the endpoint `make` names for the request's `simId`; OPTIONS
+/// answers 200 with `Allow`, any other method 405 with `Allow`.
+fn endpoint<F>(make: F) -> MethodRouter<AppState>
+where
+    F: Fn(String) -> Route + Clone + Send + Sync + 'static,
+{
+    let run = move |State(state): State<AppState>, method: Method, uri: Uri| async move {
+        let route = make(path::simulation_id(uri.path()));
+        let params = QueryParams::parse(uri.query().unwrap_or(""));
+        tracing::debug!(endpoint = route.name(), params = ?params.fields(), "Handling request.");
+        match handle(&state, route, &params, method == Method::HEAD).await {
+            Ok(response) => response,
+            Err(error) => error.into_response(),
+        }
+    };
+    get(run)
+        .options(|| async { with_allow(StatusCode::OK) })
+        .fallback(|| async { with_allow(StatusCode::METHOD_NOT_ALLOWED) })
 }
 
 /// The CORS policy of §13.5, or `None` when CORS is off (no `Access-Control-*` headers).
@@ -95,25 +154,6 @@ fn cors_layer(origins: &CorsOrigins) -> Option<CorsLayer> {
             ])
             .max_age(std::time::Duration::from_secs(3600)),
     )
-}
-
-/// Matches the route, applies the method rules, then runs the endpoint.
-async fn dispatch(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
-    let Some(route) = Route::parse(uri.path()) else {
-        return empty(StatusCode::NOT_FOUND);
-    };
-    if method == Method::OPTIONS {
-        return with_allow(StatusCode::OK);
-    }
-    if method != Method::GET && method != Method::HEAD {
-        return with_allow(StatusCode::METHOD_NOT_ALLOWED);
-    }
-    let params = QueryParams::parse(uri.query().unwrap_or(""));
-    tracing::debug!(endpoint = route.name(), params = ?params.fields(), "Handling request.");
-    match handle(&state, route, &params, method == Method::HEAD).await {
-        Ok(response) => response,
-        Err(error) => error.into_response(),
-    }
 }
 
 async fn handle(

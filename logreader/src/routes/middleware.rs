@@ -7,13 +7,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, HttpBody};
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
 use futures_util::StreamExt;
 
-use super::path::Route;
+use super::path;
 use crate::error::{ApiError, FailureCause, TimeLimit};
 use crate::http_metrics::{HttpMetrics, OTHER_ROUTE};
 
@@ -90,10 +90,14 @@ pub async fn record_metrics(
     next: Next,
 ) -> Response {
     let started = Instant::now();
-    let route = Route::parse(request.uri().path()).map_or(OTHER_ROUTE, |route| route.template());
+    // Set by the router for a matched route; a path that matches none has no template.
+    let route = request.extensions().get::<MatchedPath>().map_or_else(
+        || OTHER_ROUTE.to_owned(),
+        |matched| path::metric_label(matched.as_str()),
+    );
     let method = request.method().clone();
     let response = next.run(request).await;
-    metrics.record(route, &method, response.status(), started.elapsed());
+    metrics.record(&route, &method, response.status(), started.elapsed());
     response
 }
 

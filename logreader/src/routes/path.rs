@@ -1,8 +1,11 @@
-//! Route matching (docs/spec/logreader.md §3.1), done by hand because the rules go beyond a path
-//! template router: a path parameter may be empty (`/simulations/`), it is percent-decoded
-//! lossily, `+` stays `+`, and a trailing slash after a deeper route is a 404.
+//! The routes of docs/spec/logreader.md §3.1 as values, and what the router cannot do itself:
+//! a `simId` is percent-decoded lossily with `+` kept (axum's path extractors refuse invalid
+//! UTF-8), and the metrics label every route by one template.
 
 use crate::query::params::decode_path_segment;
+
+/// The template of the routes under one simulation, as the router and the metrics name it.
+pub const SIMULATION_TEMPLATE: &str = "/simulations/{simId}";
 
 /// Every route logreader serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,36 +39,6 @@ pub enum Route {
 }
 
 impl Route {
-    /// The route of a raw (still percent-encoded) request path, or `None` for a 404.
-    pub fn parse(path: &str) -> Option<Self> {
-        let route = match path {
-            "/" | "/index.html" => Self::Index,
-            "/main.js" => Self::Script,
-            "/style.css" => Self::Stylesheet,
-            "/api.html" => Self::ApiReference,
-            "/openapi.json" => Self::OpenApi,
-            "/health" => Self::Health,
-            "/ready" => Self::Ready,
-            "/metrics" => Self::Metrics,
-            "/simulations" => Self::Simulations,
-            _ => return Self::parse_simulation(path.strip_prefix("/simulations/")?),
-        };
-        Some(route)
-    }
-
-    fn parse_simulation(rest: &str) -> Option<Self> {
-        let mut segments = rest.split('/');
-        let id = decode_path_segment(segments.next()?);
-        let route = match (segments.next(), segments.next(), segments.next()) {
-            (None, _, _) => Self::Simulation(id),
-            (Some("messages"), None, _) => Self::Messages(id),
-            (Some("messages"), Some("invalid"), None) => Self::InvalidMessages(id),
-            (Some("timeseries"), None, _) => Self::Timeseries(id),
-            _ => return None,
-        };
-        Some(route)
-    }
-
     /// A short name for logs.
     pub fn name(&self) -> &'static str {
         match self {
@@ -84,26 +57,29 @@ impl Route {
             Self::Timeseries(_) => "export_timeseries",
         }
     }
+}
 
-    /// The route's path template, the `route` label of the HTTP metrics: one value per route
-    /// whatever the `simId`, so the label stays bounded. `/index.html` is labelled `/`, the
-    /// same page.
-    pub fn template(&self) -> &'static str {
-        match self {
-            Self::Index => "/",
-            Self::Script => "/main.js",
-            Self::Stylesheet => "/style.css",
-            Self::ApiReference => "/api.html",
-            Self::OpenApi => "/openapi.json",
-            Self::Health => "/health",
-            Self::Ready => "/ready",
-            Self::Metrics => "/metrics",
-            Self::Simulations => "/simulations",
-            Self::Simulation(_) => "/simulations/{simId}",
-            Self::Messages(_) => "/simulations/{simId}/messages",
-            Self::InvalidMessages(_) => "/simulations/{simId}/messages/invalid",
-            Self::Timeseries(_) => "/simulations/{simId}/timeseries",
+/// The decoded `simId` of a raw (still percent-encoded) path under `/simulations/`: its
+/// first segment there, possibly empty. Empty for any other path.
+pub fn simulation_id(path: &str) -> String {
+    path.strip_prefix("/simulations/")
+        .and_then(|rest| rest.split('/').next())
+        .map(decode_path_segment)
+        .unwrap_or_default()
+}
+
+/// The `route` label of the HTTP metrics from the router's matched template: one value per
+/// route whatever the `simId`, so the label stays bounded. `/index.html` is labelled `/`,
+/// the same page, and the routes of the empty `simId` are labelled like the others.
+pub fn metric_label(matched: &str) -> String {
+    if matched == "/index.html" {
+        return "/".to_owned();
+    }
+    match matched.strip_prefix("/simulations/") {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+            format!("{SIMULATION_TEMPLATE}{rest}")
         }
+        _ => matched.to_owned(),
     }
 }
 
@@ -111,90 +87,38 @@ impl Route {
 mod tests {
     use super::*;
 
-    fn id(text: &str) -> String {
-        text.to_owned()
-    }
-
     #[test]
-    fn literal_and_parameter_routes() {
-        assert_eq!(Route::parse("/"), Some(Route::Index));
-        assert_eq!(Route::parse("/simulations"), Some(Route::Simulations));
-        assert_eq!(Route::parse("/metrics"), Some(Route::Metrics));
-        assert_eq!(
-            Route::parse("/simulations/"),
-            Some(Route::Simulation(id("")))
-        );
-        assert_eq!(
-            Route::parse("/simulations/2020-06-03T04%3A01%3A52.345Z"),
-            Some(Route::Simulation(id("2020-06-03T04:01:52.345Z")))
-        );
-        assert_eq!(
-            Route::parse("/simulations/a+b%FF"),
-            Some(Route::Simulation(id("a+b\u{fffd}")))
-        );
-        assert_eq!(
-            Route::parse("/simulations/x/messages"),
-            Some(Route::Messages(id("x")))
-        );
-        assert_eq!(
-            Route::parse("/simulations//messages"),
-            Some(Route::Messages(id("")))
-        );
-        assert_eq!(
-            Route::parse("/simulations/x/messages/invalid"),
-            Some(Route::InvalidMessages(id("x")))
-        );
-        assert_eq!(
-            Route::parse("/simulations/x/timeseries"),
-            Some(Route::Timeseries(id("x")))
-        );
-        assert_eq!(
-            Route::parse("/simulations/messages"),
-            Some(Route::Simulation(id("messages")))
-        );
-    }
-
-    #[test]
-    fn templates_hide_the_simulation_id() {
-        for (path, template) in [
-            ("/index.html", "/"),
-            ("/metrics", "/metrics"),
-            ("/simulations/", "/simulations/{simId}"),
+    fn simulation_ids_are_decoded_lossily_and_keep_plus() {
+        for (path, id) in [
+            ("/simulations/", ""),
+            ("/simulations//messages", ""),
             (
-                "/simulations/a%2Fb/messages",
-                "/simulations/{simId}/messages",
+                "/simulations/2020-06-03T04%3A01%3A52.345Z",
+                "2020-06-03T04:01:52.345Z",
             ),
-            (
-                "/simulations/x/messages/invalid",
-                "/simulations/{simId}/messages/invalid",
-            ),
-            (
-                "/simulations/x/timeseries",
-                "/simulations/{simId}/timeseries",
-            ),
+            ("/simulations/a+b%FF", "a+b\u{fffd}"),
+            ("/simulations/a%2Fb/messages/invalid", "a/b"),
+            ("/health", ""),
         ] {
-            assert_eq!(Route::parse(path).map(|r| r.template()), Some(template));
+            assert_eq!(simulation_id(path), id, "{path}");
         }
     }
 
     #[test]
-    fn everything_else_is_not_found() {
-        for path in [
-            "/simulations/x/y",
-            "/simulations/x/messages/",
-            "/simulations/x/messages/invalid/",
-            "/simulations/x/timeseries/",
-            "/simulations/x/",
-            "/foo.txt",
-            "/index.htm",
-            "/health/",
-            "/metrics/",
-            "/metrics.txt",
-            "//simulations",
-            "",
-            "/Simulations",
+    fn labels_hide_the_simulation_id() {
+        for (matched, label) in [
+            ("/index.html", "/"),
+            ("/", "/"),
+            ("/metrics", "/metrics"),
+            ("/simulations", "/simulations"),
+            ("/simulations/", "/simulations/{simId}"),
+            ("/simulations//messages", "/simulations/{simId}/messages"),
+            (
+                "/simulations/{simId}/timeseries",
+                "/simulations/{simId}/timeseries",
+            ),
         ] {
-            assert_eq!(Route::parse(path), None, "{path}");
+            assert_eq!(metric_label(matched), label, "{matched}");
         }
     }
 }

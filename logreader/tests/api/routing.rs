@@ -13,6 +13,12 @@ async fn unknown_routes_are_empty_json_404s() {
         "/simulations/x/messages/invalid/",
         "/index.htm",
         "/health/",
+        "/simulations/x/",
+        "/metrics/",
+        "/metrics.txt",
+        "//simulations",
+        "/Simulations",
+        "/simulation%73",
     ] {
         for method in ["GET", "POST", "HEAD"] {
             let reply = app.request(method, target, &[]).await;
@@ -100,5 +106,31 @@ async fn path_parameters_are_percent_decoded() {
     assert_eq!(reply.json().as_array().map(Vec::len), Some(1));
     let reply = app.get("/simulations/a+b").await;
     assert!(reply.text().contains("Simulation with id a+b not found."));
+    app.cleanup().await;
+}
+
+/// The empty `simId` is an id, and a `simId` is percent-decoded lossily with `+` kept
+/// (§3.1): these reach the endpoint, whose 404 has the JSON body, unlike an unknown route.
+#[tokio::test]
+async fn empty_and_undecodable_simulation_ids_reach_their_endpoints() {
+    let app = spawn_app().await;
+    for (target, id) in [
+        ("/simulations/", ""),
+        ("/simulations//messages", ""),
+        ("/simulations//messages/invalid", ""),
+        ("/simulations//timeseries?attrs=a", ""),
+        ("/simulations/a+b%FF", "a+b\\ufffd"),
+        ("/simulations/a%2Fb/messages", "a/b"),
+    ] {
+        let reply = app.get(target).await;
+        assert_eq!(reply.status, 404, "{target}");
+        let expected = format!(
+            r#"{{"title": "Simulation not found.", "description": "Simulation with id {id} not found."}}"#
+        );
+        assert_eq!(reply.text(), expected, "{target}");
+    }
+    let metrics = app.get("/metrics").await.text();
+    let label = r#"route="/simulations/{simId}/messages/invalid",method="GET",status="404""#;
+    assert!(metrics.contains(label), "{metrics}");
     app.cleanup().await;
 }
