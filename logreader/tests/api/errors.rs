@@ -1,7 +1,7 @@
 //! Bad input of every parameter answers the spec's exact 400/404 body (docs/spec/logreader.md §3.4),
 //! validation comes before the existence check, and no input ever produces a 500.
 
-use crate::harness::{spawn_app, TestApp, SIM};
+use crate::harness::{spawn_app, TestApp, PARAMETER_NAMES, SIM};
 
 const DATETIME: &str = "Invalid datetime value";
 const INTEGER: &str = "Invalid integer value";
@@ -252,26 +252,6 @@ async fn no_input_shape_produces_a_server_error() {
         "csv",
         "\u{a0}",
     ];
-    let params = [
-        "fromDate",
-        "toDate",
-        "fromSimDate",
-        "toSimDate",
-        "epoch",
-        "startEpoch",
-        "endEpoch",
-        "process",
-        "topic",
-        "onlyWarnings",
-        "limit",
-        "skip",
-        "format",
-        "attrs",
-        "pretty",
-        "sortAttr",
-        "simId",
-        "csv",
-    ];
     let endpoints = [
         "/simulations".to_owned(),
         format!("/simulations/{SIM}"),
@@ -281,7 +261,7 @@ async fn no_input_shape_produces_a_server_error() {
     ];
     for endpoint in &endpoints {
         let separator = if endpoint.contains('?') { '&' } else { '?' };
-        for param in params {
+        for param in PARAMETER_NAMES {
             for value in values {
                 let target = format!("{endpoint}{separator}{param}={value}");
                 let reply = app.get(&target).await;

@@ -3,7 +3,7 @@
 //! percent-encoding) never get a 5xx, and every answer is well-formed JSON or CSV.
 //! The generator is seeded, so a failure names the request that reproduces it.
 
-use crate::harness::{spawn_app, TestApp, SIM};
+use crate::harness::{spawn_app, TestApp, PARAMETER_NAMES, SIM};
 
 const ENDPOINTS: [&str; 6] = [
     "/simulations",
@@ -12,27 +12,6 @@ const ENDPOINTS: [&str; 6] = [
     "/simulations/SIM/messages/invalid",
     "/simulations/SIM/timeseries",
     "/simulations/%00/messages",
-];
-
-const NAMES: [&str; 18] = [
-    "fromDate",
-    "toDate",
-    "fromSimDate",
-    "toSimDate",
-    "epoch",
-    "startEpoch",
-    "endEpoch",
-    "process",
-    "topic",
-    "onlyWarnings",
-    "limit",
-    "skip",
-    "format",
-    "attrs",
-    "pretty",
-    "x",
-    "topic",
-    "attrs",
 ];
 
 const FRAGMENTS: [&str; 34] = [
@@ -83,7 +62,7 @@ fn random_target(rng: &mut fastrand::Rng) -> String {
     let endpoint = ENDPOINTS[rng.usize(..ENDPOINTS.len())].replace("SIM", SIM);
     let parameters: Vec<String> = (0..rng.usize(0..6))
         .map(|_| {
-            let name = NAMES[rng.usize(..NAMES.len())];
+            let name = PARAMETER_NAMES[rng.usize(..PARAMETER_NAMES.len())];
             format!("{name}={}", random_value(rng))
         })
         .collect();

@@ -15,6 +15,28 @@ use tokio::sync::oneshot;
 /// The fixture simulation of the conformance data (`tests/fixtures/conformance`).
 pub const SIM: &str = "2020-06-03T04:01:52.345Z";
 
+/// Every query parameter an endpoint reads, and three that none does.
+pub const PARAMETER_NAMES: [&str; 18] = [
+    "fromDate",
+    "toDate",
+    "fromSimDate",
+    "toSimDate",
+    "epoch",
+    "startEpoch",
+    "endEpoch",
+    "process",
+    "topic",
+    "onlyWarnings",
+    "limit",
+    "skip",
+    "format",
+    "attrs",
+    "pretty",
+    "sortAttr",
+    "simId",
+    "csv",
+];
+
 /// A running logreader and its database.
 #[derive(Debug)]
 pub struct TestApp {
