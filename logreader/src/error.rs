@@ -26,6 +26,14 @@ pub enum ApiError {
     /// The simulation does not exist (docs/spec/logreader.md §1).
     #[error("simulation {0:?} not found")]
     SimulationNotFound(String),
+    /// The process sent no message in the simulation (§16.2).
+    #[error("process {process:?} not found in simulation {simulation:?}")]
+    ProcessNotFound {
+        /// `simId`.
+        simulation: String,
+        /// `processId`.
+        process: String,
+    },
     /// The database could not be reached or timed out.
     #[error("database unavailable")]
     Unavailable(#[source] mongodb::error::Error),
@@ -97,7 +105,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Query(_) => StatusCode::BAD_REQUEST,
-            Self::SimulationNotFound(_) => StatusCode::NOT_FOUND,
+            Self::SimulationNotFound(_) | Self::ProcessNotFound { .. } => StatusCode::NOT_FOUND,
             Self::UriTooLong => StatusCode::URI_TOO_LONG,
             Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Unavailable(_) | Self::TimedOut(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -120,6 +128,13 @@ impl ApiError {
             Self::SimulationNotFound(id) => (
                 "Simulation not found.",
                 format!("Simulation with id {id} not found."),
+            ),
+            Self::ProcessNotFound {
+                simulation,
+                process,
+            } => (
+                "Process not found.",
+                format!("Process with id {process} not found in simulation {simulation}."),
             ),
             Self::Unavailable(_) => (
                 "Service unavailable.",

@@ -13,5 +13,7 @@ pub use epochs::{EpochCondition, EpochDocument, EpochRequest};
 pub use error::QueryError;
 pub use filter::MessageSelection;
 pub use params::QueryParams;
-pub use request::{InvalidMessagesQuery, MessagesQuery, SimulationsQuery, TimeseriesQuery};
+pub use request::{
+    InvalidMessagesQuery, MessagesQuery, ProcessesQuery, SimulationsQuery, TimeseriesQuery,
+};
 pub use value::Format;

@@ -6,6 +6,7 @@ mod health;
 mod messages;
 mod middleware;
 pub mod path;
+mod processes;
 mod simulations;
 mod stream;
 mod timeseries;
@@ -75,8 +76,8 @@ pub fn router(state: AppState, options: &RouterOptions) -> Router {
     router.layer(TraceLayer::new_for_http())
 }
 
-/// Makes a route under one simulation from its decoded `simId`.
-type RouteOfId = fn(String) -> Route;
+/// Makes a route under one simulation from its decoded `simId` and `processId`.
+type RouteOfIds = fn(String, String) -> Route;
 
 /// Every route of §3.1. Anything else is an empty 404, whatever the method.
 fn routes() -> Router<AppState> {
@@ -94,13 +95,15 @@ fn routes() -> Router<AppState> {
     ];
     let mut router = Router::new();
     for (template, route) in pages {
-        router = router.route(template, endpoint(move |_| route.clone()));
+        router = router.route(template, endpoint(move |_, _| route.clone()));
     }
-    let simulation_routes: [(&str, RouteOfId); 4] = [
-        ("", Route::Simulation),
-        ("/messages", Route::Messages),
-        ("/messages/invalid", Route::InvalidMessages),
-        ("/timeseries", Route::Timeseries),
+    let simulation_routes: [(&str, RouteOfIds); 6] = [
+        ("", |id, _| Route::Simulation(id)),
+        ("/messages", |id, _| Route::Messages(id)),
+        ("/messages/invalid", |id, _| Route::InvalidMessages(id)),
+        ("/timeseries", |id, _| Route::Timeseries(id)),
+        ("/processes", |id, _| Route::Processes(id)),
+        ("/processes/{processId}", Route::Process),
     ];
     for (suffix, make) in simulation_routes {
         // `{simId}` never matches an empty segment, and the empty id is an id (§3.1), so
@@ -117,10 +120,13 @@ fn routes() -> Router<AppState> {
 /// answers 200 with `Allow`, any other method 405 with `Allow`.
 fn endpoint<F>(make: F) -> MethodRouter<AppState>
 where
-    F: Fn(String) -> Route + Clone + Send + Sync + 'static,
+    F: Fn(String, String) -> Route + Clone + Send + Sync + 'static,
 {
     let run = move |State(state): State<AppState>, method: Method, uri: Uri| async move {
-        let route = make(path::simulation_id(uri.path()));
+        let route = make(
+            path::simulation_id(uri.path()),
+            path::process_id(uri.path()),
+        );
         let params = QueryParams::parse(uri.query().unwrap_or(""));
         tracing::debug!(endpoint = route.name(), params = ?params.fields(), "Handling request.");
         match handle(&state, route, &params, method == Method::HEAD).await {
@@ -176,6 +182,8 @@ async fn handle(
         Route::Messages(id) => messages::list_messages(state, &id, params).await,
         Route::InvalidMessages(id) => messages::list_invalid_messages(state, &id, params).await,
         Route::Timeseries(id) => timeseries::export_timeseries(state, &id, params, head).await,
+        Route::Processes(id) => processes::list_processes(state, &id, params).await,
+        Route::Process(id, process) => processes::get_process(state, &id, &process, params).await,
     }
 }
 

@@ -124,6 +124,22 @@ impl Store {
         self.find_sorted(&collection, filter, found).await
     }
 
+    /// The messages of `id` matching `filter` with the board's fields (§16), unsorted: the
+    /// board does not depend on their order, so the server sorts nothing.
+    pub async fn board_sources(
+        &self,
+        id: &str,
+        filter: Document,
+    ) -> Result<Cursor<Document>, ApiError> {
+        self.db
+            .collection::<Document>(&self.names.messages(id))
+            .find(filter)
+            .projection(filter::board_projection())
+            .max_time(self.query_timeout)
+            .await
+            .map_err(ApiError::from_database)
+    }
+
     /// The usable epoch documents of `id` (§7.2); malformed ones are left out.
     pub async fn epoch_documents(&self, id: &str) -> Result<Vec<EpochDocument>, ApiError> {
         let projection = doc! {

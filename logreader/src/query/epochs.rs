@@ -24,6 +24,19 @@ pub enum EpochCondition {
     Empty,
 }
 
+impl EpochCondition {
+    /// Whether epoch `number` satisfies the condition.
+    pub fn contains(&self, number: i64) -> bool {
+        match *self {
+            Self::All => true,
+            Self::Range { min, max } => {
+                min.is_none_or(|min| number >= min) && max.is_none_or(|max| number <= max)
+            }
+            Self::Empty => false,
+        }
+    }
+}
+
 /// The epoch parameters of a request: numbers (§7.1) or simulated times (§7.2), which win.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EpochRequest {

@@ -160,6 +160,16 @@ pub fn timeseries_projection<'a>(first_parts: impl IntoIterator<Item = &'a &'a s
     projection
 }
 
+/// The fields the run health board reads (§16): `_id` (to order a process's `Status`
+/// messages of one epoch) and the fields of the status rules and the counts.
+pub fn board_projection() -> Document {
+    doc! {
+        field::ID: 1, field::SOURCE_PROCESS_ID: 1, field::TOPIC: 1, field::TIMESTAMP: 1,
+        field::EPOCH_NUMBER: 1, field::TYPE: 1, "Value": 1, "Description": 1,
+        field::WARNINGS: 1, field::MESSAGE_ID: 1,
+    }
+}
+
 /// Every response leaves out `_id`.
 pub fn without_id() -> Document {
     doc! { field::ID: 0 }

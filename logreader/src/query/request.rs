@@ -60,6 +60,22 @@ pub struct TimeseriesQuery {
     pub attrs: String,
 }
 
+/// `GET /simulations/{simId}/processes` and `…/processes/{processId}` (§16).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessesQuery {
+    /// Epoch or simulated-time parameters.
+    pub epochs: EpochRequest,
+}
+
+impl ProcessesQuery {
+    /// Validates sim dates and epochs, in the order of the other endpoints.
+    pub fn parse(params: &QueryParams) -> Result<Self, QueryError> {
+        Ok(Self {
+            epochs: epoch_request(params)?,
+        })
+    }
+}
+
 /// `pretty=true` selects the indented layout; any other value is ignored.
 pub fn pretty(params: &QueryParams) -> bool {
     params.get("pretty") == Some("true")

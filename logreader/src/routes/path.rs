@@ -36,6 +36,10 @@ pub enum Route {
     InvalidMessages(String),
     /// `/simulations/{simId}/timeseries`.
     Timeseries(String),
+    /// `/simulations/{simId}/processes`.
+    Processes(String),
+    /// `/simulations/{simId}/processes/{processId}`.
+    Process(String, String),
 }
 
 impl Route {
@@ -55,6 +59,8 @@ impl Route {
             Self::Messages(_) => "list_messages",
             Self::InvalidMessages(_) => "list_invalid_messages",
             Self::Timeseries(_) => "export_timeseries",
+            Self::Processes(_) => "list_processes",
+            Self::Process(..) => "get_process",
         }
     }
 }
@@ -64,6 +70,15 @@ impl Route {
 pub fn simulation_id(path: &str) -> String {
     path.strip_prefix("/simulations/")
         .and_then(|rest| rest.split('/').next())
+        .map(decode_path_segment)
+        .unwrap_or_default()
+}
+
+/// The decoded `processId` of a raw path `/simulations/{simId}/processes/{processId}`, empty
+/// for any other path.
+pub fn process_id(path: &str) -> String {
+    path.strip_prefix("/simulations/")
+        .and_then(|rest| rest.split('/').nth(2))
         .map(decode_path_segment)
         .unwrap_or_default()
 }
@@ -102,6 +117,9 @@ mod tests {
         ] {
             assert_eq!(simulation_id(path), id, "{path}");
         }
+        assert_eq!(process_id("/simulations/x/processes/a%20b+c"), "a b+c");
+        assert_eq!(process_id("/simulations//processes/p"), "p");
+        assert_eq!(process_id("/simulations/x/messages"), "");
     }
 
     #[test]

@@ -5,8 +5,10 @@
 
 use crate::harness::{spawn_app, TestApp, PARAMETER_NAMES, SIM};
 
-const ENDPOINTS: [&str; 6] = [
+const ENDPOINTS: [&str; 8] = [
     "/simulations",
+    "/simulations/SIM/processes",
+    "/simulations/SIM/processes/solarPlant1",
     "/simulations/SIM",
     "/simulations/SIM/messages",
     "/simulations/SIM/messages/invalid",

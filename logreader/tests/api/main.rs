@@ -1,5 +1,6 @@
 //! API tests: the real logreader over real HTTP against the real MongoDB-wire server.
 
+mod board;
 mod clients;
 mod data;
 mod errors;

@@ -1,0 +1,312 @@
+//! The run health board (docs/spec/logreader.md §16): for every process of a run, its status
+//! in each epoch from its `Status` messages, the log of its changes and the condensed history.
+//! Pure: stored documents in, board out, in any order. Memory grows with processes × epochs
+//! and topics, never with the number of messages.
+
+use std::collections::BTreeMap;
+
+use bson::{doc, oid::ObjectId, Bson, Document};
+use common::schema::field;
+
+use crate::stored::epoch_number;
+
+/// The status of a process in the epochs after its last `Status` message.
+pub const SILENT: &str = "silent";
+
+/// The `Status` message that decides a process's status in one epoch: its last one, in the
+/// order of §8 (`Timestamp`, then `_id`).
+#[derive(Debug, Clone)]
+struct StatusMessage {
+    status: String,
+    order: (Option<bson::DateTime>, Option<ObjectId>),
+    message_id: Option<Bson>,
+    description: Option<Bson>,
+    warnings: Option<Bson>,
+}
+
+/// What one process has sent so far.
+#[derive(Debug, Default)]
+struct Tally {
+    messages: u64,
+    warnings: u64,
+    first: Option<bson::DateTime>,
+    last: Option<bson::DateTime>,
+    topics: BTreeMap<String, u64>,
+    statuses: BTreeMap<i64, StatusMessage>,
+}
+
+/// Folds a run's messages into the board.
+#[derive(Debug)]
+pub struct BoardBuilder {
+    /// The run's epochs (numbers of its `Epoch` messages in the requested range) and their
+    /// start times.
+    epochs: BTreeMap<i64, Option<bson::DateTime>>,
+    processes: BTreeMap<String, Tally>,
+}
+
+/// One change of a process's status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// The epoch from which the status holds.
+    pub epoch: i64,
+    /// The `Status` message's `Timestamp`, or for `silent` the epoch's start.
+    pub timestamp: Option<bson::DateTime>,
+    /// `ready`, `error`, any other `Value`, or `silent`.
+    pub status: String,
+    message_id: Option<Bson>,
+    description: Option<Bson>,
+    warnings: Option<Bson>,
+}
+
+/// A run of epochs with one status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    /// First epoch.
+    pub from: i64,
+    /// Last epoch.
+    pub to: i64,
+    /// The status.
+    pub status: String,
+}
+
+/// One process of the board.
+#[derive(Debug)]
+pub struct ProcessBoard {
+    id: String,
+    tally: Tally,
+    /// The run's last epoch in the requested range.
+    last_epoch: Option<i64>,
+    /// Every change in epoch order.
+    pub changes: Vec<Change>,
+}
+
+impl BoardBuilder {
+    /// A builder for a run whose `Epoch` messages (in the requested range) have these
+    /// numbers and start times.
+    pub fn new(epochs: impl IntoIterator<Item = (i64, Option<bson::DateTime>)>) -> Self {
+        Self {
+            epochs: epochs.into_iter().collect(),
+            processes: BTreeMap::new(),
+        }
+    }
+
+    /// Counts one stored message. Messages without a string `SourceProcessId` belong to no
+    /// process and are left out.
+    pub fn push(&mut self, message: &Document) {
+        let Ok(process) = message.get_str(field::SOURCE_PROCESS_ID) else {
+            return;
+        };
+        let tally = self.processes.entry(process.to_owned()).or_default();
+        tally.count(message);
+    }
+
+    /// The board, processes sorted by id.
+    pub fn finish(self) -> Vec<ProcessBoard> {
+        let last_epoch = self.epochs.keys().next_back().copied();
+        self.processes
+            .into_iter()
+            .map(|(id, tally)| {
+                let changes = changes(&tally, last_epoch, &self.epochs);
+                ProcessBoard {
+                    id,
+                    tally,
+                    last_epoch,
+                    changes,
+                }
+            })
+            .collect()
+    }
+}
+
+impl Tally {
+    fn count(&mut self, message: &Document) {
+        self.messages += 1;
+        if matches!(message.get(field::WARNINGS), Some(Bson::Array(items)) if !items.is_empty()) {
+            self.warnings += 1;
+        }
+        let timestamp = message.get_datetime(field::TIMESTAMP).ok().copied();
+        if let Some(time) = timestamp {
+            self.first = Some(self.first.map_or(time, |first| first.min(time)));
+            self.last = Some(self.last.map_or(time, |last| last.max(time)));
+        }
+        if let Ok(topic) = message.get_str(field::TOPIC) {
+            *self.topics.entry(topic.to_owned()).or_default() += 1;
+        }
+        self.note_status(message, timestamp);
+    }
+
+    /// Keeps a `Status` message with a string `Value` and an epoch if it is the last one of
+    /// its epoch so far.
+    fn note_status(&mut self, message: &Document, timestamp: Option<bson::DateTime>) {
+        if message.get_str(field::TYPE) != Ok("Status") {
+            return;
+        }
+        let (Ok(status), Some(epoch)) = (message.get_str("Value"), epoch_number(message)) else {
+            return;
+        };
+        let order = (timestamp, message.get_object_id(field::ID).ok());
+        let later = self
+            .statuses
+            .get(&epoch)
+            .is_none_or(|kept| order >= kept.order);
+        if later {
+            let status = StatusMessage {
+                status: status.to_owned(),
+                order,
+                message_id: message.get(field::MESSAGE_ID).cloned(),
+                description: message.get("Description").cloned(),
+                warnings: message.get(field::WARNINGS).cloned(),
+            };
+            self.statuses.insert(epoch, status);
+        }
+    }
+}
+
+/// The changes of one process: each epoch whose status differs from the one before (the
+/// first status is a change), then `silent` from the first epoch of the run after its last
+/// `Status` message, when the run has one.
+fn changes(
+    tally: &Tally,
+    last_epoch: Option<i64>,
+    epochs: &BTreeMap<i64, Option<bson::DateTime>>,
+) -> Vec<Change> {
+    let mut changes: Vec<Change> = Vec::new();
+    for (&epoch, message) in &tally.statuses {
+        if changes
+            .last()
+            .is_some_and(|last| last.status == message.status)
+        {
+            continue;
+        }
+        changes.push(Change {
+            epoch,
+            timestamp: message.order.0,
+            status: message.status.clone(),
+            message_id: message.message_id.clone(),
+            description: message.description.clone(),
+            warnings: message.warnings.clone(),
+        });
+    }
+    let last_status = tally.statuses.keys().next_back().copied();
+    if let (Some(last_status), Some(_)) = (last_status, last_epoch) {
+        let after = epochs.range(last_status + 1..).next();
+        if let Some((&epoch, &start)) = after {
+            changes.push(Change {
+                epoch,
+                timestamp: start,
+                status: SILENT.to_owned(),
+                message_id: None,
+                description: None,
+                warnings: None,
+            });
+        }
+    }
+    changes
+}
+
+impl ProcessBoard {
+    /// The process's `SourceProcessId`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The status now: the last change's, or `None` without any `Status` message.
+    pub fn status(&self) -> Option<&str> {
+        self.changes.last().map(|change| change.status.as_str())
+    }
+
+    /// The epoch of the last `Status` message.
+    pub fn status_epoch(&self) -> Option<i64> {
+        self.tally.statuses.keys().next_back().copied()
+    }
+
+    /// Runs of equal status: each change holds until the epoch before the next one; the
+    /// last holds to the run's last epoch, or to the last `Status` message's if later.
+    pub fn history(&self) -> Vec<Span> {
+        let last_epoch = self.last_epoch;
+        let mut spans = Vec::new();
+        for (index, change) in self.changes.iter().enumerate() {
+            let to = match self.changes.get(index + 1) {
+                Some(next) => next.epoch - 1,
+                None => {
+                    let end = last_epoch.unwrap_or(change.epoch);
+                    end.max(self.status_epoch().unwrap_or(change.epoch))
+                }
+            };
+            spans.push(Span {
+                from: change.epoch,
+                to: to.max(change.epoch),
+                status: change.status.clone(),
+            });
+        }
+        spans
+    }
+
+    /// The summary fields of `/processes` (§16.1).
+    pub fn summary(&self) -> Document {
+        let topics: Document = self
+            .tally
+            .topics
+            .iter()
+            .map(|(topic, count)| (topic.clone(), Bson::Int64(count_of(*count))))
+            .collect();
+        let date = |time: Option<bson::DateTime>| time.map_or(Bson::Null, Bson::DateTime);
+        doc! {
+            "ProcessId": &self.id,
+            "Status": self.status().map_or(Bson::Null, |s| Bson::String(s.to_owned())),
+            "StatusEpoch": self.status_epoch().map_or(Bson::Null, Bson::Int64),
+            "Messages": count_of(self.tally.messages),
+            "Warnings": count_of(self.tally.warnings),
+            "FirstTimestamp": date(self.tally.first),
+            "LastTimestamp": date(self.tally.last),
+            "Topics": topics,
+        }
+    }
+
+    /// The summary plus `Changes` and `History` (§16.2).
+    pub fn detail(&self) -> Document {
+        let mut document = self.summary();
+        let changes: Vec<Bson> = self.changes.iter().map(Change::to_bson).collect();
+        let history: Vec<Bson> = self
+            .history()
+            .iter()
+            .map(|span| {
+                Bson::Document(doc! {
+                    "FromEpoch": span.from, "ToEpoch": span.to, "Status": &span.status,
+                })
+            })
+            .collect();
+        document.insert("Changes", changes);
+        document.insert("History", history);
+        document
+    }
+}
+
+impl Change {
+    fn to_bson(&self) -> Bson {
+        let mut document = doc! {
+            "EpochNumber": self.epoch,
+            "Timestamp": self.timestamp.map_or(Bson::Null, Bson::DateTime),
+            "Status": &self.status,
+        };
+        let optional = [
+            ("MessageId", &self.message_id),
+            ("Description", &self.description),
+            ("Warnings", &self.warnings),
+        ];
+        for (key, value) in optional {
+            if let Some(value) = value {
+                document.insert(key, value.clone());
+            }
+        }
+        Bson::Document(document)
+    }
+}
+
+/// Counts as BSON int64 (a run never holds 2^63 messages).
+fn count_of(count: u64) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests;

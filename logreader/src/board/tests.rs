@@ -1,0 +1,139 @@
+//! The status rules of docs/spec/logreader.md §16 on hand-made runs.
+
+use bson::{doc, oid::ObjectId, Bson, DateTime, Document};
+
+use super::*;
+
+fn at(second: i64) -> DateTime {
+    DateTime::from_millis(1_591_156_800_000 + second * 1000)
+}
+
+fn status(process: &str, epoch: i64, value: &str, second: i64) -> Document {
+    doc! {
+        "_id": ObjectId::new(), "Type": "Status", "SourceProcessId": process,
+        "Topic": format!("Status.{value}"), "EpochNumber": epoch, "Timestamp": at(second),
+        "MessageId": format!("{process}-{epoch}-{second}"), "Value": value,
+    }
+}
+
+fn result(process: &str, epoch: i64, second: i64, warnings: Bson) -> Document {
+    doc! {
+        "_id": ObjectId::new(), "Type": "Result", "SourceProcessId": process,
+        "Topic": "energy", "EpochNumber": epoch, "Timestamp": at(second), "Warnings": warnings,
+    }
+}
+
+/// Epochs 1..=last, epoch `e` starting at second `100 e`.
+fn run(last: i64) -> BoardBuilder {
+    BoardBuilder::new((1..=last).map(|e| (e, Some(at(100 * e)))))
+}
+
+fn board(builder: BoardBuilder, messages: &[Document]) -> Vec<ProcessBoard> {
+    let mut builder = builder;
+    for message in messages {
+        builder.push(message);
+    }
+    builder.finish()
+}
+
+fn statuses(process: &ProcessBoard) -> Vec<(i64, &str)> {
+    process
+        .changes
+        .iter()
+        .map(|c| (c.epoch, c.status.as_str()))
+        .collect()
+}
+
+#[test]
+fn the_last_status_of_an_epoch_counts_and_equal_epochs_are_no_change() {
+    let messages = [
+        status("a", 1, "ready", 110),
+        status("a", 2, "error", 210),
+        status("a", 2, "ready", 220),
+        status("a", 3, "ready", 310),
+        status("a", 4, "error", 410),
+    ];
+    let board = board(run(4), &messages);
+    let a = &board[0];
+    assert_eq!(statuses(a), [(1, "ready"), (4, "error")]);
+    assert_eq!((a.status(), a.status_epoch()), (Some("error"), Some(4)));
+    let spans: Vec<_> = a
+        .history()
+        .iter()
+        .map(|s| (s.from, s.to, s.status.clone()))
+        .collect();
+    assert_eq!(
+        spans,
+        [(1, 3, "ready".to_owned()), (4, 4, "error".to_owned())]
+    );
+}
+
+#[test]
+fn a_process_is_silent_after_its_last_status_until_the_run_ends() {
+    let messages = [status("a", 1, "ready", 110), status("a", 2, "ready", 210)];
+    let board = board(run(5), &messages);
+    let a = &board[0];
+    assert_eq!(statuses(a), [(1, "ready"), (3, SILENT)]);
+    let silent = &a.changes[1];
+    assert_eq!(silent.timestamp, Some(at(300)), "the epoch's start");
+    assert_eq!(a.status(), Some(SILENT));
+    assert_eq!(a.status_epoch(), Some(2));
+    let detail = a.detail();
+    let changes = detail.get_array("Changes").unwrap();
+    let last = changes[1].as_document().unwrap();
+    assert!(!last.contains_key("MessageId"));
+    let history = detail.get_array("History").unwrap();
+    assert_eq!(
+        history[1].as_document().unwrap(),
+        &doc! {"FromEpoch": 3_i64, "ToEpoch": 5_i64, "Status": "silent"}
+    );
+}
+
+#[test]
+fn counts_timestamps_topics_and_processes_without_status() {
+    let messages = [
+        result("b", 1, 150, Bson::Array(vec![Bson::String("w".into())])),
+        result("b", 1, 120, Bson::Array(Vec::new())),
+        result("b", 2, 250, Bson::Null),
+        status("a", 1, "ready", 110),
+        doc! {"Topic": "SimState", "Timestamp": at(1)},
+    ];
+    let board = board(run(2), &messages);
+    let ids: Vec<&str> = board.iter().map(ProcessBoard::id).collect();
+    assert_eq!(ids, ["a", "b"], "sorted, and nothing without a process");
+    let b = board[1].summary();
+    assert_eq!(b.get("Status"), Some(&Bson::Null));
+    assert_eq!(b.get("StatusEpoch"), Some(&Bson::Null));
+    assert_eq!(b.get_i64("Messages"), Ok(3));
+    assert_eq!(b.get_i64("Warnings"), Ok(1));
+    assert_eq!(b.get_datetime("FirstTimestamp"), Ok(&at(120)));
+    assert_eq!(b.get_datetime("LastTimestamp"), Ok(&at(250)));
+    assert_eq!(b.get_document("Topics"), Ok(&doc! {"energy": 3_i64}));
+}
+
+#[test]
+fn a_status_in_the_last_epoch_is_not_silent_and_input_order_does_not_matter() {
+    let mut messages = vec![
+        status("a", 2, "error", 210),
+        status("a", 1, "ready", 110),
+        status("a", 2, "ready", 200),
+    ];
+    let forward = board(run(2), &messages);
+    messages.reverse();
+    let backward = board(run(2), &messages);
+    for board in [forward, backward] {
+        assert_eq!(statuses(&board[0]), [(1, "ready"), (2, "error")]);
+        assert_eq!(board[0].status(), Some("error"));
+    }
+}
+
+#[test]
+fn status_messages_need_a_string_value_and_an_epoch() {
+    let mut no_epoch = status("a", 1, "ready", 110);
+    no_epoch.remove("EpochNumber");
+    let mut number = status("a", 1, "ready", 120);
+    number.insert("Value", 1);
+    let board = board(run(1), &[no_epoch, number]);
+    assert_eq!(board[0].status(), None);
+    assert_eq!(board[0].summary().get_i64("Messages"), Ok(2));
+}

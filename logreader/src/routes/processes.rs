@@ -1,0 +1,80 @@
+//! `GET /simulations/{simId}/processes` and `…/processes/{processId}` (docs/spec/logreader.md
+//! §16): the run health board, from one unsorted pass over the run's messages with only the
+//! board's fields.
+
+use axum::response::Response;
+use bson::{Bson, DateTime};
+use futures_util::TryStreamExt;
+
+use super::messages::ensure_exists;
+use crate::board::{BoardBuilder, ProcessBoard};
+use crate::error::ApiError;
+use crate::export::json;
+use crate::query::{epochs, filter, request, MessageSelection, ProcessesQuery, QueryParams};
+use crate::state::AppState;
+
+/// Every process's summary, sorted by `ProcessId`.
+pub async fn list_processes(
+    state: &AppState,
+    id: &str,
+    params: &QueryParams,
+) -> Result<Response, ApiError> {
+    let query = ProcessesQuery::parse(params)?;
+    ensure_exists(state, id).await?;
+    let board = build(state, id, &query, None).await?;
+    let summaries = board
+        .iter()
+        .map(|process| Bson::Document(process.summary()));
+    let body = json::to_json(&Bson::Array(summaries.collect()), request::pretty(params));
+    Ok(super::body_response("application/json", body))
+}
+
+/// One process's summary with its changes and history; 404 when it sent no message.
+pub async fn get_process(
+    state: &AppState,
+    id: &str,
+    process: &str,
+    params: &QueryParams,
+) -> Result<Response, ApiError> {
+    let query = ProcessesQuery::parse(params)?;
+    ensure_exists(state, id).await?;
+    let board = build(state, id, &query, Some(process)).await?;
+    let Some(found) = board.first() else {
+        return Err(ApiError::ProcessNotFound {
+            simulation: id.to_owned(),
+            process: process.to_owned(),
+        });
+    };
+    let body = json::document_to_json(&found.detail(), request::pretty(params));
+    Ok(super::body_response("application/json", body))
+}
+
+/// The board of the selected epochs, of every process or of one.
+async fn build(
+    state: &AppState,
+    id: &str,
+    query: &ProcessesQuery,
+    process: Option<&str>,
+) -> Result<Vec<ProcessBoard>, ApiError> {
+    let epoch_documents = state.store.epoch_documents(id).await?;
+    let condition = query.epochs.resolve(&epoch_documents);
+    let run_epochs = epochs::start_times(&epoch_documents)
+        .into_iter()
+        .filter(|(number, _)| condition.contains(*number))
+        .map(|(number, start)| (number, Some(DateTime::from_millis(start))));
+    let mut builder = BoardBuilder::new(run_epochs);
+    let selection = MessageSelection {
+        epochs: condition,
+        processes: process.map(|process| vec![process.to_owned()]),
+        topic: None,
+        only_warnings: false,
+    };
+    if let Some(filter) = filter::message_filter(&selection) {
+        tracing::debug!(%filter, "Building the run health board.");
+        let mut cursor = state.store.board_sources(id, filter).await?;
+        while let Some(message) = cursor.try_next().await.map_err(ApiError::from_database)? {
+            builder.push(&message);
+        }
+    }
+    Ok(builder.finish())
+}

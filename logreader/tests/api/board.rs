@@ -1,0 +1,146 @@
+//! The run health board (docs/spec/logreader.md §16) over the real database.
+
+use bson::{doc, DateTime, Document};
+use serde_json::json;
+
+use crate::harness::{spawn_app, TestApp};
+
+const HOUR: i64 = 3_600_000;
+
+fn at(epoch: i64, offset: i64) -> DateTime {
+    DateTime::from_millis(1_591_156_800_000 + epoch * HOUR + offset)
+}
+
+fn status(process: &str, epoch: i64, value: &str) -> Document {
+    doc! {
+        "Type": "Status", "SourceProcessId": process, "Topic": format!("Status.{value}"),
+        "EpochNumber": epoch, "Timestamp": at(epoch, 5), "MessageId": format!("{process}-{epoch}"),
+        "Value": value, "Description": format!("{process} says {value}"),
+    }
+}
+
+/// Four epochs. `a` is ready, fails in epoch 3 and recovers; `b` stops after epoch 2; `c`
+/// sends results with a warning and never a status.
+async fn seeded() -> TestApp {
+    let app = spawn_app().await;
+    let mut messages = Vec::new();
+    for epoch in 1..=4 {
+        messages.push(doc! {
+            "Type": "Epoch", "SourceProcessId": "manager", "Topic": "Epoch", "EpochNumber": epoch,
+            "Timestamp": at(epoch, 0), "StartTime": at(epoch, 0), "EndTime": at(epoch + 1, 0),
+        });
+        messages.push(status(
+            "a",
+            epoch,
+            if epoch == 3 { "error" } else { "ready" },
+        ));
+        if epoch <= 2 {
+            messages.push(status("b", epoch, "ready"));
+        }
+        let warnings = if epoch == 2 {
+            vec!["warning.input"]
+        } else {
+            Vec::new()
+        };
+        messages.push(doc! {
+            "Type": "Result", "SourceProcessId": "c", "Topic": "energy.c", "EpochNumber": epoch,
+            "Timestamp": at(epoch, 7), "Warnings": warnings,
+        });
+    }
+    app.insert("simulation_board", messages).await;
+    app
+}
+
+#[tokio::test]
+async fn processes_list_status_counts_and_topics() {
+    let app = seeded().await;
+    let reply = app.get("/simulations/board/processes").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("Content-Type"), Some("application/json"));
+    let board = reply.json();
+    let ids: Vec<&str> = board
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["ProcessId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["a", "b", "c", "manager"]);
+    assert_eq!(board[0]["Status"], "ready");
+    assert_eq!(board[0]["StatusEpoch"], 4);
+    assert_eq!(board[1]["Status"], "silent");
+    assert_eq!(board[1]["StatusEpoch"], 2);
+    assert_eq!(board[2]["Status"], serde_json::Value::Null);
+    assert_eq!(board[2]["Messages"], 4);
+    assert_eq!(board[2]["Warnings"], 1);
+    assert_eq!(board[2]["Topics"], json!({"energy.c": 4}));
+    assert_eq!(board[2]["FirstTimestamp"], "2020-06-03T05:00:00.007000Z");
+    assert_eq!(board[2]["LastTimestamp"], "2020-06-03T08:00:00.007000Z");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_process_has_its_changes_and_history() {
+    let app = seeded().await;
+    let a = app.get("/simulations/board/processes/a").await.json();
+    let changes: Vec<(i64, &str)> = a["Changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["EpochNumber"].as_i64().unwrap(),
+                c["Status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(changes, [(1, "ready"), (3, "error"), (4, "ready")]);
+    assert_eq!(a["Changes"][1]["MessageId"], "a-3");
+    assert_eq!(a["Changes"][1]["Description"], "a says error");
+    assert_eq!(
+        a["History"],
+        json!([
+            {"FromEpoch": 1, "Status": "ready", "ToEpoch": 2},
+            {"FromEpoch": 3, "Status": "error", "ToEpoch": 3},
+            {"FromEpoch": 4, "Status": "ready", "ToEpoch": 4},
+        ])
+    );
+    let b = app.get("/simulations/board/processes/b").await.json();
+    assert_eq!(
+        b["Changes"][1],
+        json!({"EpochNumber": 3, "Status": "silent", "Timestamp": "2020-06-03T07:00:00Z"})
+    );
+    assert_eq!(
+        b["History"][1],
+        json!({"FromEpoch": 3, "Status": "silent", "ToEpoch": 4})
+    );
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn epoch_filters_errors_and_unknown_processes() {
+    let app = seeded().await;
+    // Up to epoch 2, `b` is not silent yet and `a` has not failed.
+    let early = app
+        .get("/simulations/board/processes?endEpoch=2")
+        .await
+        .json();
+    assert_eq!(early[1]["Status"], "ready");
+    let a = app
+        .get("/simulations/board/processes/a?startEpoch=3&pretty=true")
+        .await;
+    assert!(a.text().starts_with("{\n    \""), "pretty layout");
+    assert_eq!(a.json()["Messages"], 2);
+    let bad = app.get("/simulations/board/processes?startEpoch=x").await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["title"], "Invalid integer value");
+    let unknown = app.get("/simulations/board/processes/zz").await;
+    assert_eq!(unknown.status, 404);
+    assert_eq!(
+        unknown.text(),
+        r#"{"title": "Process not found.", "description": "Process with id zz not found in simulation board."}"#
+    );
+    let no_run = app.get("/simulations/none/processes").await;
+    assert_eq!(no_run.status, 404);
+    assert_eq!(no_run.json()["title"], "Simulation not found.");
+    app.cleanup().await;
+}
