@@ -65,14 +65,20 @@ pub struct TimeseriesQuery {
 pub struct ProcessesQuery {
     /// Epoch or simulated-time parameters.
     pub epochs: EpochRequest,
+    /// `format`.
+    pub format: Format,
 }
 
 impl ProcessesQuery {
-    /// Validates sim dates and epochs, in the order of the other endpoints.
+    /// Validates sim dates, epochs, then `format`, in the order of the other endpoints.
     pub fn parse(params: &QueryParams) -> Result<Self, QueryError> {
-        Ok(Self {
-            epochs: epoch_request(params)?,
-        })
+        let epochs = epoch_request(params)?;
+        let format = params
+            .get("format")
+            .map(value::parse_format)
+            .transpose()?
+            .unwrap_or(Format::Json);
+        Ok(Self { epochs, format })
     }
 }
 

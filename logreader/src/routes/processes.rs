@@ -1,16 +1,18 @@
 //! `GET /simulations/{simId}/processes` and `…/processes/{processId}` (docs/spec/logreader.md
 //! §16): the run health board, from one unsorted pass over the run's messages with only the
-//! board's fields.
+//! board's fields, as JSON or as CSV (the dialect of §11).
 
 use axum::response::Response;
-use bson::{Bson, DateTime};
+use bson::{Bson, DateTime, Document};
 use futures_util::TryStreamExt;
 
 use super::messages::ensure_exists;
 use crate::board::{BoardBuilder, ProcessBoard};
 use crate::error::ApiError;
-use crate::export::json;
-use crate::query::{epochs, filter, request, MessageSelection, ProcessesQuery, QueryParams};
+use crate::export::{csv, json};
+use crate::query::{
+    epochs, filter, request, Format, MessageSelection, ProcessesQuery, QueryParams,
+};
 use crate::state::AppState;
 
 /// Every process's summary, sorted by `ProcessId`.
@@ -22,10 +24,12 @@ pub async fn list_processes(
     let query = ProcessesQuery::parse(params)?;
     ensure_exists(state, id).await?;
     let board = build(state, id, &query, None).await?;
-    let summaries = board
-        .iter()
-        .map(|process| Bson::Document(process.summary()));
-    let body = json::to_json(&Bson::Array(summaries.collect()), request::pretty(params));
+    let summaries: Vec<Document> = board.iter().map(ProcessBoard::summary).collect();
+    if query.format == Format::Csv {
+        return Ok(csv_response(&SUMMARY_COLUMNS, &summaries));
+    }
+    let array = Bson::Array(summaries.into_iter().map(Bson::Document).collect());
+    let body = json::to_json(&array, request::pretty(params));
     Ok(super::body_response("application/json", body))
 }
 
@@ -45,8 +49,58 @@ pub async fn get_process(
             process: process.to_owned(),
         });
     };
-    let body = json::document_to_json(&found.detail(), request::pretty(params));
+    let detail = found.detail();
+    if query.format == Format::Csv {
+        let changes: Vec<Document> = detail
+            .get_array("Changes")
+            .map(|changes| {
+                changes
+                    .iter()
+                    .filter_map(Bson::as_document)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        return Ok(csv_response(&CHANGE_COLUMNS, &changes));
+    }
+    let body = json::document_to_json(&detail, request::pretty(params));
     Ok(super::body_response("application/json", body))
+}
+
+/// The CSV columns of `/processes`: one line per process.
+const SUMMARY_COLUMNS: [&str; 8] = [
+    "ProcessId",
+    "Status",
+    "StatusEpoch",
+    "Messages",
+    "Warnings",
+    "FirstTimestamp",
+    "LastTimestamp",
+    "Topics",
+];
+
+/// The CSV columns of `/processes/{processId}`: its change log, one line per change.
+const CHANGE_COLUMNS: [&str; 6] = [
+    "EpochNumber",
+    "Timestamp",
+    "Status",
+    "MessageId",
+    "Description",
+    "Warnings",
+];
+
+/// A §11 CSV body: the header, then one line per document with the §11 text of each
+/// column's value (empty when absent or `null`; `Topics` and `Warnings` as compact JSON).
+fn csv_response(columns: &[&str], rows: &[Document]) -> Response {
+    let mut body = String::new();
+    csv::write_record(&mut body, columns);
+    for row in rows {
+        let cells = columns
+            .iter()
+            .map(|column| row.get(*column).map(csv::format_cell).unwrap_or_default());
+        csv::write_record(&mut body, cells);
+    }
+    super::body_response("text/csv", body)
 }
 
 /// The board of the selected epochs, of every process or of one.

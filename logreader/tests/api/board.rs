@@ -144,3 +144,41 @@ async fn epoch_filters_errors_and_unknown_processes() {
     assert_eq!(no_run.json()["title"], "Simulation not found.");
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_board_and_a_change_log_as_csv() {
+    let app = seeded().await;
+    let board = app.get("/simulations/board/processes?format=csv").await;
+    assert_eq!(board.status, 200);
+    assert_eq!(board.header("Content-Type"), Some("text/csv"));
+    let text = board.text();
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "ProcessId;Status;StatusEpoch;Messages;Warnings;FirstTimestamp;LastTimestamp;Topics"
+    );
+    assert_eq!(
+        lines[2],
+        r#"b;silent;2;2;0;2020-06-03T05:00:00.005000Z;2020-06-03T06:00:00.005000Z;"{""Status.ready"":2}""#
+    );
+    assert_eq!(
+        lines[3].split(';').nth(1),
+        Some(""),
+        "null is an empty cell"
+    );
+    let a = app
+        .get("/simulations/board/processes/a?format=csv")
+        .await
+        .text();
+    assert_eq!(
+        a,
+        "EpochNumber;Timestamp;Status;MessageId;Description;Warnings\r\n\
+         1;2020-06-03T05:00:00.005000Z;ready;a-1;a says ready;\r\n\
+         3;2020-06-03T07:00:00.005000Z;error;a-3;a says error;\r\n\
+         4;2020-06-03T08:00:00.005000Z;ready;a-4;a says ready;\r\n"
+    );
+    let bad = app.get("/simulations/board/processes?format=xml").await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["title"], "Invalid time series result format.");
+    app.cleanup().await;
+}
