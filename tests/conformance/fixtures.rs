@@ -5,7 +5,6 @@ use std::path::Path;
 use bson::{Bson, Document};
 use mongodb::Database;
 use serde_json::Value;
-use tokio::sync::oneshot;
 
 /// Parses a JSON file, keeping object key order (serde_json `preserve_order`).
 pub fn read_json(path: &Path) -> Value {
@@ -36,33 +35,4 @@ pub async fn load(db: &Database, dir: &Path, manifest: &Value) {
             .await
             .expect("insert fixtures");
     }
-}
-
-/// Starts logreader on 127.0.0.1:0 against `database`; returns its base URL and the token
-/// sender that stops it.
-pub async fn start_logreader(database: &str) -> (String, oneshot::Sender<()>) {
-    let uri = integration_tests::mongo_uri();
-    let settings = <logreader::Settings as clap::Parser>::try_parse_from([
-        "logreader",
-        "--mongodb-uri",
-        &uri,
-        "--mongodb-database",
-        database,
-        "--logreader-host",
-        "127.0.0.1",
-        "--logreader-port",
-        "0",
-        "--logreader-access-logging",
-        "false",
-    ])
-    .expect("settings");
-    let application = logreader::Application::build(&settings)
-        .await
-        .expect("build logreader");
-    let base = format!("http://{}", application.address());
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(application.run_until_stopped(async move {
-        let _ = stopped.await;
-    }));
-    (base, stop)
 }

@@ -23,7 +23,7 @@ async fn every_conformance_case_passes_over_http() {
     let manifest: Value = fixtures::read_json(&dir.join("cases.json"));
     let db = integration_tests::fresh_database("conformance").await;
     fixtures::load(&db, &dir, &manifest).await;
-    let (base, stop) = fixtures::start_logreader(db.name()).await;
+    let (base, stop) = integration_tests::start_logreader(db.name()).await;
 
     let client = reqwest::Client::new();
     let cases = manifest["cases"].as_array().expect("cases array");

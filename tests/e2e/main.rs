@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod board;
 mod full_run;
 mod indexes;
 mod invalid;

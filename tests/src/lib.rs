@@ -89,3 +89,32 @@ pub fn repo_root() -> PathBuf {
 pub fn conformance_dir() -> PathBuf {
     repo_root().join("tests/fixtures/conformance")
 }
+
+/// Starts logreader on 127.0.0.1:0 against `database`; returns its base URL and the token
+/// sender that stops it.
+pub async fn start_logreader(database: &str) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let uri = mongo_uri();
+    let settings = <logreader::Settings as clap::Parser>::try_parse_from([
+        "logreader",
+        "--mongodb-uri",
+        &uri,
+        "--mongodb-database",
+        database,
+        "--logreader-host",
+        "127.0.0.1",
+        "--logreader-port",
+        "0",
+        "--logreader-access-logging",
+        "false",
+    ])
+    .expect("settings");
+    let application = logreader::Application::build(&settings)
+        .await
+        .expect("build logreader");
+    let base = format!("http://{}", application.address());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(application.run_until_stopped(async move {
+        let _ = stopped.await;
+    }));
+    (base, stop)
+}

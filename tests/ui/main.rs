@@ -27,7 +27,7 @@ async fn web_ui_lists_runs_and_builds_working_query_urls_in_chromium() {
     let manifest = fixtures::read_json(&dir.join("cases.json"));
     let db = integration_tests::fresh_database("ui").await;
     fixtures::load(&db, &dir, &manifest).await;
-    let (base, stop) = fixtures::start_logreader(db.name()).await;
+    let (base, stop) = integration_tests::start_logreader(db.name()).await;
 
     let started = Instant::now();
     let outcome = run_script(&root, &dir, &base).await;
