@@ -82,6 +82,8 @@ pub struct Metrics {
     pub unacknowledged: Gauge,
     /// Message numbers that never arrived, found at the run's stop.
     pub missing: Gauge,
+    /// The effective prefetch count, set at start-up.
+    pub prefetch: Gauge,
     /// Deliveries with parts a strict AMQP parser refuses.
     pub unusual: Counter,
     /// Frames from RabbitMQ the AMQP parser could not read.
@@ -161,6 +163,13 @@ impl Metrics {
             "Message numbers of the run's processes that never arrived, found at the stop.",
             missing.clone(),
         );
+        let prefetch = Gauge::default();
+        register(
+            &mut registry,
+            "logwriter_prefetch",
+            "Effective prefetch count: the most deliveries RabbitMQ sends before acknowledgements.",
+            prefetch.clone(),
+        );
         let reconnects = Counter::default();
         register(
             &mut registry,
@@ -214,6 +223,7 @@ impl Metrics {
             buffered,
             unacknowledged,
             missing,
+            prefetch,
             unusual,
             unparsable,
             flush_duration,

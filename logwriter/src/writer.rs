@@ -99,7 +99,11 @@ impl Writer {
             last_error_log: None,
             server: None,
             stop_requested: false,
-            metrics: Arc::new(Metrics::new()),
+            metrics: {
+                let metrics = Metrics::new();
+                metrics.prefetch.set(i64::from(config.broker.prefetch));
+                Arc::new(metrics)
+            },
             shutdown: CancellationToken::new(),
             shutdown_noted: false,
         }

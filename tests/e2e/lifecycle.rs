@@ -28,6 +28,7 @@ async fn the_lifecycle_ends_in_stopped_and_the_port_closes_with_the_run() {
         "0.1",
     ];
     let config = run.settings(&extra).validate().expect("valid settings");
+    let prefetch = i64::from(config.broker.prefetch);
     let app = LogWriter::build(config).await.expect("builds and binds");
     let address = app.http_address().expect("bound");
     let metrics = app.metrics();
@@ -58,6 +59,11 @@ async fn the_lifecycle_ends_in_stopped_and_the_port_closes_with_the_run() {
     assert_eq!(metrics.stored_valid.get(), valid);
     assert_eq!(metrics.stored_invalid.get(), invalid);
     assert_eq!(metrics.unacknowledged.get(), 0);
+    assert_eq!(
+        metrics.prefetch.get(),
+        prefetch,
+        "the effective prefetch, for alerts"
+    );
     let text = metrics.render();
     assert!(
         text.contains("logwriter_state{state=\"stopped\"} 1\n"),

@@ -93,6 +93,8 @@ fn families_are_listed_in_name_order_with_their_help_and_type() {
             "# TYPE logwriter_messages_stored_total counter",
             "# HELP logwriter_missing_messages Message numbers of the run's processes that never arrived, found at the stop.",
             "# TYPE logwriter_missing_messages gauge",
+            "# HELP logwriter_prefetch Effective prefetch count: the most deliveries RabbitMQ sends before acknowledgements.",
+            "# TYPE logwriter_prefetch gauge",
             "# HELP logwriter_reconnects_total RabbitMQ reconnections after a connection or channel loss.",
             "# TYPE logwriter_reconnects_total counter",
             "# HELP logwriter_state 1 for the current lifecycle state, 0 for the others.",
@@ -106,10 +108,10 @@ fn families_are_listed_in_name_order_with_their_help_and_type() {
         ]
     );
     let series = text.lines().filter(|line| !line.starts_with('#')).count();
-    // 4 states, 2 collections, 14 reasons, 9 plain series, 13 + 1 buckets, _sum and _count.
+    // 4 states, 2 collections, 14 reasons, 10 plain series, 13 + 1 buckets, _sum and _count.
     assert_eq!(
         series,
-        4 + 2 + reasons::REASONS.len() + 9 + 14 + 2,
+        4 + 2 + reasons::REASONS.len() + 10 + 14 + 2,
         "{text}"
     );
 }
