@@ -4,6 +4,7 @@
 //! and topics, never with the number of messages.
 
 use std::collections::BTreeMap;
+use std::ops::Bound;
 
 use bson::{doc, oid::ObjectId, Bson, Document};
 use common::schema::field;
@@ -106,7 +107,7 @@ impl BoardBuilder {
         self.processes
             .into_iter()
             .map(|(id, tally)| {
-                let changes = changes(&tally, last_epoch, &self.epochs);
+                let changes = changes(&tally, &self.epochs);
                 ProcessBoard {
                     id,
                     tally,
@@ -165,11 +166,7 @@ impl Tally {
 /// The changes of one process: each epoch whose status differs from the one before (the
 /// first status is a change), then `silent` from the first epoch of the run after its last
 /// `Status` message, when the run has one.
-fn changes(
-    tally: &Tally,
-    last_epoch: Option<i64>,
-    epochs: &BTreeMap<i64, Option<bson::DateTime>>,
-) -> Vec<Change> {
+fn changes(tally: &Tally, epochs: &BTreeMap<i64, Option<bson::DateTime>>) -> Vec<Change> {
     let mut changes: Vec<Change> = Vec::new();
     for (&epoch, message) in &tally.statuses {
         if changes
@@ -187,10 +184,10 @@ fn changes(
             warnings: message.warnings.clone(),
         });
     }
-    let last_status = tally.statuses.keys().next_back().copied();
-    if let (Some(last_status), Some(_)) = (last_status, last_epoch) {
-        let after = epochs.range(last_status + 1..).next();
-        if let Some((&epoch, &start)) = after {
+    if let Some(&last_status) = tally.statuses.keys().next_back() {
+        // Excluded, not `last_status + 1..`: an epoch number may be `i64::MAX`.
+        let mut after = epochs.range((Bound::Excluded(last_status), Bound::Unbounded));
+        if let Some((&epoch, &start)) = after.next() {
             changes.push(Change {
                 epoch,
                 timestamp: start,

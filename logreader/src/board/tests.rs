@@ -137,3 +137,12 @@ fn status_messages_need_a_string_value_and_an_epoch() {
     assert_eq!(board[0].status(), None);
     assert_eq!(board[0].summary().get_i64("Messages"), Ok(2));
 }
+
+#[test]
+fn extreme_epoch_numbers_neither_overflow_nor_invent_a_silence() {
+    let messages = [status("a", i64::MAX, "ready", 10)];
+    let board = board(BoardBuilder::new([(1, None), (i64::MAX, None)]), &messages);
+    assert_eq!(statuses(&board[0]), [(i64::MAX, "ready")]);
+    let spans: Vec<_> = board[0].history().iter().map(|s| (s.from, s.to)).collect();
+    assert_eq!(spans, [(i64::MAX, i64::MAX)]);
+}
