@@ -1,8 +1,9 @@
-//! Streamed JSON array responses (docs/spec/logreader.md §3.3): documents go from the database cursor
-//! to the socket in chunks of about [`CHUNK_SIZE`] bytes, so memory stays constant whatever
-//! the result size. A database error mid-stream ends the body with an error, which makes
-//! hyper close the connection without the final chunk: clients see an incomplete response
-//! instead of truncated but valid JSON.
+//! Streamed responses (docs/spec/logreader.md §3.3). JSON arrays: documents go from the
+//! database cursor to the socket in chunks of about [`CHUNK_SIZE`] bytes, so memory stays
+//! constant whatever the result size. A database error mid-stream ends the body with an
+//! error, which makes hyper close the connection without the final chunk: clients see an
+//! incomplete response instead of truncated but valid JSON. Rendered bodies (the time
+//! series): written on a blocking thread into chunks of the same size ([`rendered`]).
 
 use std::future::ready;
 
@@ -12,7 +13,6 @@ use bson::Document;
 use futures_util::stream::BoxStream;
 use futures_util::{stream, StreamExt, TryStreamExt};
 use mongodb::Cursor;
-
 use tokio::sync::mpsc;
 
 use crate::export::json::ArrayWriter;
