@@ -6,15 +6,10 @@ use std::time::Duration;
 use bson::{Bson, Document};
 use integration_tests::simgen::{generate, topic_counts, RunSpec};
 
-use crate::harness::{Run, SIMULATION_ID};
+use crate::harness::{run_spec, Run, SIMULATION_ID};
 
 fn spec() -> RunSpec {
-    RunSpec {
-        simulation_id: SIMULATION_ID.to_owned(),
-        epochs: 5,
-        processes: 3,
-        invalid: 0,
-    }
+    run_spec(5, 3, 0)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -24,7 +24,6 @@ use tokio::task::JoinHandle;
 pub const SIMULATION_ID: &str = "2020-06-03T04:01:52.345Z";
 
 /// A generated run of [`SIMULATION_ID`].
-#[allow(dead_code)] // used by the fault tests, which share this harness
 pub fn run_spec(epochs: u32, processes: u32, invalid: u32) -> RunSpec {
     RunSpec {
         simulation_id: SIMULATION_ID.to_owned(),

@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use bson::{Bson, Document};
-use integration_tests::simgen::{generate, invalid_bodies, Message, RunSpec};
+use integration_tests::simgen::{generate, invalid_bodies, Message};
 
 use crate::full_run::number;
-use crate::harness::{Run, SIMULATION_ID};
+use crate::harness::{run_spec, Run, SIMULATION_ID};
 
 fn shape(doc: &Document) -> Vec<String> {
     doc.keys().cloned().collect()
@@ -26,12 +26,7 @@ async fn every_invalid_kind_is_stored_in_the_run_invalid_collection() {
         })
         .collect();
     run.publish(&early).await;
-    let spec = RunSpec {
-        simulation_id: SIMULATION_ID.to_owned(),
-        epochs: 1,
-        processes: 1,
-        invalid: kinds.len() as u32,
-    };
+    let spec = run_spec(1, 1, kinds.len() as u32);
     let messages = generate(&spec);
     run.publish(&messages).await;
     assert_eq!(writer.exit_within(Duration::from_secs(30)).await, 0);

@@ -4,11 +4,11 @@
 
 use std::time::{Duration, Instant};
 
-use integration_tests::simgen::{generate, RunSpec};
+use integration_tests::simgen::generate;
 use logwriter::metrics::Lifecycle;
 use logwriter::{CancellationToken, LogWriter};
 
-use crate::harness::{Run, SIMULATION_ID};
+use crate::harness::{run_spec, Run, SIMULATION_ID};
 
 fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("bind port 0");
@@ -40,12 +40,7 @@ async fn the_lifecycle_ends_in_stopped_and_the_port_closes_with_the_run() {
         assert!(started.elapsed() < Duration::from_secs(5), "consuming");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let spec = RunSpec {
-        simulation_id: SIMULATION_ID.to_owned(),
-        epochs: 2,
-        processes: 2,
-        invalid: 3,
-    };
+    let spec = run_spec(2, 2, 3);
     let messages = generate(&spec);
     run.publish(&messages).await;
     let code = tokio::time::timeout(Duration::from_secs(30), handle).await;

@@ -3,20 +3,15 @@
 
 use std::time::{Duration, Instant};
 
-use integration_tests::simgen::{generate, RunSpec};
+use integration_tests::simgen::generate;
 
 use crate::full_run::number;
-use crate::harness::{Run, SIMULATION_ID};
+use crate::harness::{run_spec, Run, SIMULATION_ID};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_closed_connection_is_reopened_and_nothing_is_lost() {
     let run = Run::new("e2e_reconnect").await;
-    let spec = RunSpec {
-        simulation_id: SIMULATION_ID.to_owned(),
-        epochs: 40,
-        processes: 5,
-        invalid: 3,
-    };
+    let spec = run_spec(40, 5, 3);
     let messages = generate(&spec);
     // Split inside an epoch, so the Results and Statuses after its Epoch are still buffered
     // (unsettled) when the connection goes.

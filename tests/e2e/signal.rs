@@ -3,10 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use integration_tests::simgen::{generate, Message, RunSpec};
+use integration_tests::simgen::{generate, Message};
 
 use crate::full_run::number;
-use crate::harness::{Run, SIMULATION_ID};
+use crate::harness::{run_spec, Run, SIMULATION_ID};
 
 async fn wait_delivered(run: &Run) {
     let started = Instant::now();
@@ -22,12 +22,7 @@ async fn wait_delivered(run: &Run) {
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_mid_run_stores_what_was_received_keeps_the_queue_and_a_restart_continues() {
     let run = Run::new("e2e_sigterm").await;
-    let spec = RunSpec {
-        simulation_id: SIMULATION_ID.to_owned(),
-        epochs: 30,
-        processes: 5,
-        invalid: 0,
-    };
+    let spec = run_spec(30, 5, 0);
     let messages = generate(&spec);
     let (first, rest) = messages.split_at(messages.len() / 2);
     let writer = run

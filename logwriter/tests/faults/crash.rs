@@ -3,20 +3,15 @@
 
 use std::time::Duration;
 
-use integration_tests::simgen::{generate, RunSpec};
+use integration_tests::simgen::generate;
 
-use crate::harness::{assert_stored_once, Run, SIMULATION_ID};
+use crate::harness::{assert_stored_once, run_spec, Run, SIMULATION_ID};
 use crate::process;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_writer_restarted_mid_run_stores_every_message_exactly_once() {
     let run = Run::new("faults_kill").await;
-    let spec = RunSpec {
-        simulation_id: SIMULATION_ID.to_owned(),
-        epochs: 90,
-        processes: 5,
-        invalid: 10,
-    };
+    let spec = run_spec(90, 5, 10);
     let messages = generate(&spec);
     assert!(messages.len() >= 1000);
     let vars = [("MESSAGE_BUFFER_MAX_INTERVAL", "1")];

@@ -4,13 +4,13 @@
 
 use std::time::Duration;
 
-use integration_tests::simgen::{generate, RunSpec};
+use integration_tests::simgen::generate;
 use lapin::options::{ExchangeDeclareOptions, ExchangeDeleteOptions};
 use lapin::types::FieldTable;
 use lapin::ExchangeKind;
 
 use crate::endpoints::{self, get, status, wait_for};
-use crate::harness::{Run, SIMULATION_ID};
+use crate::harness::{run_spec, Run, SIMULATION_ID};
 use crate::process;
 
 /// Replaces the run's exchange with a durable one (the writer declares it non-durable).
@@ -89,12 +89,7 @@ async fn a_conflicting_exchange_is_an_error_retried_until_it_is_deleted() {
     let consuming = status("consuming");
     let ready = wait_for(port, "/ready", (200, &consuming), Duration::from_secs(5)).await;
     assert_eq!(ready, Some((200, consuming)));
-    let spec = RunSpec {
-        simulation_id: SIMULATION_ID.to_owned(),
-        epochs: 3,
-        processes: 2,
-        invalid: 0,
-    };
+    let spec = run_spec(3, 2, 0);
     let messages = generate(&spec);
     run.publish(&messages).await;
     let log = writer.log.clone();

@@ -4,9 +4,9 @@
 
 use std::time::{Duration, Instant};
 
-use integration_tests::simgen::{generate, RunSpec};
+use integration_tests::simgen::generate;
 
-use crate::harness::{rabbitmqctl_row, Run, SIMULATION_ID};
+use crate::harness::{rabbitmqctl_row, run_spec, Run, SIMULATION_ID};
 use crate::process;
 
 /// The server-named queue bound to `exchange` (exclusive mode).
@@ -28,12 +28,7 @@ fn unacknowledged(queue: &str) -> Option<usize> {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_closed_connection_in_exclusive_mode_loses_nothing_buffered() {
     let run = Run::new("faults_exclusive").await;
-    let spec = RunSpec {
-        simulation_id: SIMULATION_ID.to_owned(),
-        epochs: 20,
-        processes: 3,
-        invalid: 4,
-    };
+    let spec = run_spec(20, 3, 4);
     let messages = generate(&spec);
     // Only the SimState messages trigger a flush before the 120 s deadline.
     let (held, stop): (Vec<_>, Vec<_>) = messages

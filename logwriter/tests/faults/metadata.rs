@@ -6,9 +6,9 @@
 use std::time::Duration;
 
 use bson::doc;
-use integration_tests::simgen::{generate, RunSpec};
+use integration_tests::simgen::generate;
 
-use crate::harness::{Run, SIMULATION_ID};
+use crate::harness::{run_spec, Run, SIMULATION_ID};
 use crate::process;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -33,12 +33,7 @@ async fn a_refused_metadata_upsert_is_retried_until_stored_before_the_run_ends()
         .await
         .expect("blocker");
 
-    let spec = RunSpec {
-        simulation_id: SIMULATION_ID.to_owned(),
-        epochs: 3,
-        processes: 2,
-        invalid: 0,
-    };
+    let spec = run_spec(3, 2, 0);
     let messages = generate(&spec);
     let writer = process::start(&run, &[("MESSAGE_BUFFER_MAX_INTERVAL", "0.2")]).await;
     run.publish(&messages).await;

@@ -8,18 +8,13 @@ use std::time::Duration;
 use integration_tests::simgen::{generate, invalid_bodies, RunSpec};
 
 use crate::endpoints::{get, listening_ports, sample, status, wait_for};
-use crate::harness::{Run, SIMULATION_ID};
+use crate::harness::{run_spec, Run, SIMULATION_ID};
 use crate::{endpoints, process};
 
 const INVALID: u32 = 13;
 
 fn spec() -> RunSpec {
-    RunSpec {
-        simulation_id: SIMULATION_ID.to_owned(),
-        epochs: 3,
-        processes: 2,
-        invalid: INVALID,
-    }
+    run_spec(3, 2, INVALID)
 }
 
 /// Polls /metrics until the writer has handled `consumed` deliveries and has nothing

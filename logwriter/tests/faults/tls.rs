@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use integration_tests::simgen::{generate, RunSpec};
+use integration_tests::simgen::generate;
 
-use crate::harness::{rabbitmqctl, Run, SIMULATION_ID};
+use crate::harness::{rabbitmqctl, run_spec, Run, SIMULATION_ID};
 use crate::process;
 
 /// The test CA made by `scripts/services up` (SERVICES_DIR overrides target/services there).
@@ -43,12 +43,7 @@ async fn a_run_completes_over_tls_with_the_test_ca() {
     let ca = test_ca();
     let ca = ca.to_string_lossy();
     let writer = process::start(&run, &tls_vars(Some(&ca))).await;
-    let spec = RunSpec {
-        simulation_id: SIMULATION_ID.to_owned(),
-        epochs: 3,
-        processes: 2,
-        invalid: 2,
-    };
+    let spec = run_spec(3, 2, 2);
     let messages = generate(&spec);
     run.publish(&messages).await;
     let log = writer.log.clone();
@@ -152,13 +147,7 @@ async fn protocol_tlsv1_2_negotiates_tls_1_2_with_a_broker_that_offers_1_3() {
     vars.push(("RABBITMQ_SSL_VERSION", "PROTOCOL_TLSv1_2"));
     let writer = process::start(&run, &vars).await;
     assert_eq!(ssl_protocol(&run).await.as_deref(), Some("tlsv1.2"));
-    run.publish(&generate(&RunSpec {
-        simulation_id: SIMULATION_ID.to_owned(),
-        epochs: 2,
-        processes: 1,
-        invalid: 0,
-    }))
-    .await;
+    run.publish(&generate(&run_spec(2, 1, 0))).await;
     assert_eq!(writer.exit_within(Duration::from_secs(30)).await, 0);
     run.cleanup().await;
 }

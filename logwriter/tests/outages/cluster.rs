@@ -7,12 +7,12 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use integration_tests::simgen::{generate, publish, Message, RunSpec};
+use integration_tests::simgen::{generate, publish, Message};
 use lapin::options::{ExchangeDeclareOptions, QueueDeclareOptions};
 use lapin::types::FieldTable;
 use lapin::ExchangeKind;
 
-use crate::harness::{assert_stored_once, SIMULATION_ID};
+use crate::harness::{assert_stored_once, run_spec, SIMULATION_ID};
 use crate::process;
 
 /// `scripts/cluster <args>`: its stdout; fails the test if it fails.
@@ -117,12 +117,7 @@ async fn the_writer_rides_through_the_loss_of_two_cluster_nodes_in_turn() {
         ("MESSAGE_BUFFER_MAX_INTERVAL", "0.2"),
     ];
     let writer = process::spawn(process::command(None, &vars), &exchange);
-    let messages = generate(&RunSpec {
-        simulation_id: SIMULATION_ID.to_owned(),
-        epochs: 30,
-        processes: 3,
-        invalid: 6,
-    });
+    let messages = generate(&run_spec(30, 3, 6));
     let thirds: Vec<&[Message]> = messages.chunks(messages.len().div_ceil(3)).collect();
     let valid = format!("simulation_{SIMULATION_ID}");
     let invalid = format!("invalid_simulation_{SIMULATION_ID}");

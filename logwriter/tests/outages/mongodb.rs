@@ -3,9 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use integration_tests::simgen::{generate, RunSpec};
+use integration_tests::simgen::generate;
 
-use crate::harness::{rabbitmqctl, Run, SIMULATION_ID};
+use crate::harness::{rabbitmqctl, run_spec, Run, SIMULATION_ID};
 use crate::process;
 use crate::servers::Stopped;
 
@@ -28,12 +28,7 @@ fn unacknowledged(queue: &str) -> u64 {
 async fn a_mongodb_outage_holds_acks_and_loses_nothing_without_busy_looping() {
     let _alone = crate::ONE_AT_A_TIME.lock().await;
     let run = Run::new("faults_outage").await;
-    let spec = RunSpec {
-        simulation_id: SIMULATION_ID.to_owned(),
-        epochs: 30,
-        processes: 5,
-        invalid: 0,
-    };
+    let spec = run_spec(30, 5, 0);
     let messages = generate(&spec);
     let (before, rest) = messages.split_at(messages.len() / 3);
     let (during, after) = rest.split_at(rest.len() / 2);
