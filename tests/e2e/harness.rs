@@ -10,9 +10,7 @@ use bson::{doc, Document};
 use clap::Parser;
 use futures_util::TryStreamExt;
 use integration_tests::simgen::{Message, RunSpec};
-use lapin::options::{
-    ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
-};
+use lapin::options::{ExchangeDeclareOptions, QueueDeclareOptions, QueueDeleteOptions};
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{Channel, Connection, ExchangeKind};
 use logwriter::{CancellationToken, LogWriter, Settings};
@@ -129,15 +127,7 @@ impl Run {
             AMQPValue::LongString("classic".into()),
         );
         self.declare_queue(arguments).await;
-        let (queue, exchange) = (self.queue.as_str(), self.exchange.as_str());
-        self.channel
-            .queue_bind(
-                queue.into(),
-                exchange.into(),
-                "#".into(),
-                QueueBindOptions::default(),
-                FieldTable::default(),
-            )
+        integration_tests::bind_every_topic(&self.channel, &self.queue, &self.exchange)
             .await
             .expect("queue bound");
         self.publish(messages).await;

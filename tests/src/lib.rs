@@ -118,3 +118,20 @@ pub async fn start_logreader(database: &str) -> (String, tokio::sync::oneshot::S
     }));
     (base, stop)
 }
+
+/// Binds `queue` to every topic of `exchange` (`#`), as the writer binds its queue.
+pub async fn bind_every_topic(
+    channel: &lapin::Channel,
+    queue: &str,
+    exchange: &str,
+) -> lapin::Result<()> {
+    channel
+        .queue_bind(
+            queue.into(),
+            exchange.into(),
+            "#".into(),
+            lapin::options::QueueBindOptions::default(),
+            lapin::types::FieldTable::default(),
+        )
+        .await
+}

@@ -47,7 +47,7 @@ use integration_tests::simgen::{generate, publish, Message, RunSpec};
 use integration_tests::{amqp_uri, mongo_uri, unique_name};
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicQosOptions, ExchangeDeclareOptions,
-    ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
+    ExchangeDeleteOptions, QueueDeclareOptions, QueueDeleteOptions,
 };
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{Channel, Connection, ConnectionProperties, ExchangeKind};
@@ -262,15 +262,7 @@ async fn declare_bound_queue(
     let declared = channel
         .queue_declare(queue.into(), options, arguments)
         .await?;
-    channel
-        .queue_bind(
-            queue.into(),
-            exchange.into(),
-            "#".into(),
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
-        .await?;
+    integration_tests::bind_every_topic(channel, queue, exchange).await?;
     Ok(declared.message_count())
 }
 
