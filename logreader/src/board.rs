@@ -11,6 +11,9 @@ use common::schema::field;
 
 use crate::stored::epoch_number;
 
+mod grid;
+pub use grid::{Cell, Grid, GridRow};
+
 /// The status of a process in the epochs after its last `Status` message.
 pub const SILENT: &str = "silent";
 
@@ -25,11 +28,19 @@ struct StatusMessage {
     warnings: Option<Bson>,
 }
 
+/// How many messages, and how many with warnings.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Counts {
+    messages: u64,
+    warnings: u64,
+}
+
 /// What one process has sent so far.
 #[derive(Debug, Default)]
 struct Tally {
-    messages: u64,
-    warnings: u64,
+    total: Counts,
+    /// The counts per integral `EpochNumber` (the grid's cells, §16.3).
+    per_epoch: BTreeMap<i64, Counts>,
     first: Option<bson::DateTime>,
     last: Option<bson::DateTime>,
     topics: BTreeMap<String, u64>,
@@ -121,9 +132,11 @@ impl BoardBuilder {
 
 impl Tally {
     fn count(&mut self, message: &Document) {
-        self.messages += 1;
-        if matches!(message.get(field::WARNINGS), Some(Bson::Array(items)) if !items.is_empty()) {
-            self.warnings += 1;
+        let warned =
+            matches!(message.get(field::WARNINGS), Some(Bson::Array(items)) if !items.is_empty());
+        self.total.add(warned);
+        if let Some(epoch) = epoch_number(message) {
+            self.per_epoch.entry(epoch).or_default().add(warned);
         }
         let timestamp = message.get_datetime(field::TIMESTAMP).ok().copied();
         if let Some(time) = timestamp {
@@ -160,6 +173,13 @@ impl Tally {
             };
             self.statuses.insert(epoch, status);
         }
+    }
+}
+
+impl Counts {
+    fn add(&mut self, warned: bool) {
+        self.messages += 1;
+        self.warnings += u64::from(warned);
     }
 }
 
@@ -252,8 +272,8 @@ impl ProcessBoard {
             "ProcessId": &self.id,
             "Status": self.status().map_or(Bson::Null, |s| Bson::String(s.to_owned())),
             "StatusEpoch": self.status_epoch().map_or(Bson::Null, Bson::Int64),
-            "Messages": count_of(self.tally.messages),
-            "Warnings": count_of(self.tally.warnings),
+            "Messages": count_of(self.tally.total.messages),
+            "Warnings": count_of(self.tally.total.warnings),
             "FirstTimestamp": date(self.tally.first),
             "LastTimestamp": date(self.tally.last),
             "Topics": topics,

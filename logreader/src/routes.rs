@@ -97,13 +97,14 @@ fn routes() -> Router<AppState> {
     for (template, route) in pages {
         router = router.route(template, endpoint(move |_, _| route.clone()));
     }
-    let simulation_routes: [(&str, RouteOfIds); 6] = [
+    let simulation_routes: [(&str, RouteOfIds); 7] = [
         ("", |id, _| Route::Simulation(id)),
         ("/messages", |id, _| Route::Messages(id)),
         ("/messages/invalid", |id, _| Route::InvalidMessages(id)),
         ("/timeseries", |id, _| Route::Timeseries(id)),
         ("/processes", |id, _| Route::Processes(id)),
         ("/processes/{processId}", Route::Process),
+        ("/board", |id, _| Route::Board(id)),
     ];
     for (suffix, make) in simulation_routes {
         // `{simId}` never matches an empty segment, and the empty id is an id (§3.1), so
@@ -184,6 +185,7 @@ async fn handle(
         Route::Timeseries(id) => timeseries::export_timeseries(state, &id, params, head).await,
         Route::Processes(id) => processes::list_processes(state, &id, params).await,
         Route::Process(id, process) => processes::get_process(state, &id, &process, params).await,
+        Route::Board(id) => processes::board_grid(state, &id, params).await,
     }
 }
 

@@ -119,7 +119,7 @@ fn every_documented_parameter_is_in_openapi_json_and_back() {
     let documented = documented_parameters(&read("docs/api.md"));
     assert_eq!(
         documented.len(),
-        7,
+        8,
         "one section per data endpoint: {:?}",
         documented.keys()
     );

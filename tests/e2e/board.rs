@@ -126,6 +126,26 @@ async fn the_board_of_a_run_stored_by_the_writer() {
         json!([{"FromEpoch": 1, "ToEpoch": 2, "Status": "ready"},
                {"FromEpoch": 3, "ToEpoch": 4, "Status": "silent"}])
     );
+
+    let grid = get(&base, "/board").await;
+    assert_eq!(
+        grid["Epochs"],
+        json!([1, 2, 3, 4]),
+        "the manager's SimStates have no epoch"
+    );
+    let row = |i: usize, key: &str| grid["Processes"][i][key].clone();
+    assert_eq!(
+        row(1, "Statuses"),
+        json!(["ready", "ready", "error", "ready"])
+    );
+    assert_eq!(row(1, "Warnings"), json!([0, 0, 1, 0]));
+    assert_eq!(
+        row(2, "Statuses"),
+        json!(["ready", "ready", "silent", "silent"])
+    );
+    assert_eq!(row(3, "Statuses"), json!([null, null, null, null]));
+    assert_eq!(row(3, "Messages"), json!([1, 1, 1, 1]));
+    assert_eq!(row(3, "Warnings"), json!([0, 1, 0, 0]));
     let _ = stop.send(());
     run.cleanup().await;
 }

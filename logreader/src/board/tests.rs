@@ -146,3 +146,75 @@ fn extreme_epoch_numbers_neither_overflow_nor_invent_a_silence() {
     let spans: Vec<_> = board[0].history().iter().map(|s| (s.from, s.to)).collect();
     assert_eq!(spans, [(i64::MAX, i64::MAX)]);
 }
+
+#[test]
+fn the_grid_lays_each_history_over_every_epoch_with_the_counts_of_its_cell() {
+    let warned = Bson::Array(vec![Bson::String("w".into())]);
+    let messages = [
+        status("a", 1, "ready", 110),
+        result("a", 2, 210, warned),
+        status("a", 3, "error", 310),
+        result("b", 0, 10, Bson::Null),
+        result("b", 2, 220, Bson::Array(Vec::new())),
+    ];
+    let processes = board(run(4), &messages);
+    let grid = Grid::new(1..=4, &processes);
+    assert_eq!(
+        grid.epochs,
+        [0, 1, 2, 3, 4],
+        "run epochs and message epochs"
+    );
+    let cell = |status: Option<&str>, messages, warnings| Cell {
+        status: status.map(str::to_owned),
+        messages,
+        warnings,
+    };
+    let a = &grid.rows[0];
+    assert_eq!((a.id.as_str(), a.status.as_deref()), ("a", Some(SILENT)));
+    assert_eq!(
+        a.cells,
+        [
+            cell(None, 0, 0),
+            cell(Some("ready"), 1, 0),
+            cell(Some("ready"), 1, 1),
+            cell(Some("error"), 1, 0),
+            cell(Some(SILENT), 0, 0),
+        ],
+        "a gap keeps the status; silent after the last Status message"
+    );
+    let b = &grid.rows[1];
+    assert_eq!(b.status, None);
+    let b_cells: Vec<_> = b
+        .cells
+        .iter()
+        .map(|c| (c.status.clone(), c.messages))
+        .collect();
+    assert_eq!(
+        b_cells,
+        [(None, 1), (None, 0), (None, 1), (None, 0), (None, 0)]
+    );
+
+    let document = grid.to_document();
+    let rows = document.get_array("Processes").unwrap();
+    let first = rows[0].as_document().unwrap();
+    let statuses = first.get_array("Statuses").unwrap();
+    assert_eq!(statuses[0], Bson::Null);
+    assert_eq!(statuses[3], Bson::String("error".into()));
+    assert_eq!(first.get_array("Warnings").unwrap()[2], Bson::Int64(1));
+    let cells: Vec<(String, i64)> = grid
+        .cell_documents()
+        .iter()
+        .map(|c| {
+            (
+                c.get_str("ProcessId").unwrap().to_owned(),
+                c.get_i64("EpochNumber").unwrap(),
+            )
+        })
+        .collect();
+    let expected = [("a", 1), ("a", 2), ("a", 3), ("a", 4), ("b", 0), ("b", 2)];
+    let expected: Vec<(String, i64)> = expected
+        .iter()
+        .map(|(p, e)| ((*p).to_owned(), *e))
+        .collect();
+    assert_eq!(cells, expected, "only cells with a status or a message");
+}

@@ -60,7 +60,7 @@ pub struct TimeseriesQuery {
     pub attrs: String,
 }
 
-/// `GET /simulations/{simId}/processes` and `…/processes/{processId}` (§16).
+/// `GET /simulations/{simId}/processes`, `…/processes/{processId}` and `…/board` (§16).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProcessesQuery {
     /// Epoch or simulated-time parameters.

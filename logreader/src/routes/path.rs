@@ -40,6 +40,8 @@ pub enum Route {
     Processes(String),
     /// `/simulations/{simId}/processes/{processId}`.
     Process(String, String),
+    /// `/simulations/{simId}/board`.
+    Board(String),
 }
 
 impl Route {
@@ -61,6 +63,7 @@ impl Route {
             Self::Timeseries(_) => "export_timeseries",
             Self::Processes(_) => "list_processes",
             Self::Process(..) => "get_process",
+            Self::Board(_) => "get_board",
         }
     }
 }

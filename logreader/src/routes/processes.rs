@@ -1,13 +1,13 @@
-//! `GET /simulations/{simId}/processes` and `…/processes/{processId}` (docs/spec/logreader.md
-//! §16): the run health board, from one unsorted pass over the run's messages with only the
-//! board's fields, as JSON or as CSV (the dialect of §11).
+//! `GET /simulations/{simId}/processes`, `…/processes/{processId}` and `…/board`
+//! (docs/spec/logreader.md §16): the run health board, from one unsorted pass over the run's
+//! messages with only the board's fields, as JSON or as CSV (the dialect of §11).
 
 use axum::response::Response;
 use bson::{Bson, DateTime, Document};
 use futures_util::TryStreamExt;
 
 use super::messages::ensure_exists;
-use crate::board::{BoardBuilder, ProcessBoard};
+use crate::board::{BoardBuilder, Grid, ProcessBoard};
 use crate::error::ApiError;
 use crate::export::{csv, json};
 use crate::query::{
@@ -23,7 +23,7 @@ pub async fn list_processes(
 ) -> Result<Response, ApiError> {
     let query = ProcessesQuery::parse(params)?;
     ensure_exists(state, id).await?;
-    let board = build(state, id, &query, None).await?;
+    let (_, board) = build(state, id, &query, None).await?;
     let summaries: Vec<Document> = board.iter().map(ProcessBoard::summary).collect();
     if query.format == Format::Csv {
         return Ok(csv_response(&SUMMARY_COLUMNS, &summaries));
@@ -42,7 +42,7 @@ pub async fn get_process(
 ) -> Result<Response, ApiError> {
     let query = ProcessesQuery::parse(params)?;
     ensure_exists(state, id).await?;
-    let board = build(state, id, &query, Some(process)).await?;
+    let (_, board) = build(state, id, &query, Some(process)).await?;
     let Some(found) = board.first() else {
         return Err(ApiError::ProcessNotFound {
             simulation: id.to_owned(),
@@ -64,6 +64,23 @@ pub async fn get_process(
         return Ok(csv_response(&CHANGE_COLUMNS, &changes));
     }
     let body = json::document_to_json(&detail, request::pretty(params));
+    Ok(super::body_response("application/json", body))
+}
+
+/// Every process's status and message counts per epoch, as a grid (§16.3).
+pub async fn board_grid(
+    state: &AppState,
+    id: &str,
+    params: &QueryParams,
+) -> Result<Response, ApiError> {
+    let query = ProcessesQuery::parse(params)?;
+    ensure_exists(state, id).await?;
+    let (run_epochs, board) = build(state, id, &query, None).await?;
+    let grid = Grid::new(run_epochs, &board);
+    if query.format == Format::Csv {
+        return Ok(csv_response(&CELL_COLUMNS, &grid.cell_documents()));
+    }
+    let body = json::document_to_json(&grid.to_document(), request::pretty(params));
     Ok(super::body_response("application/json", body))
 }
 
@@ -89,6 +106,9 @@ const CHANGE_COLUMNS: [&str; 6] = [
     "Warnings",
 ];
 
+/// The CSV columns of `/board`: one line per cell with a status or a message.
+const CELL_COLUMNS: [&str; 5] = ["ProcessId", "EpochNumber", "Status", "Messages", "Warnings"];
+
 /// A §11 CSV body: the header, then one line per document with the §11 text of each
 /// column's value (empty when absent or `null`; `Topics` and `Warnings` as compact JSON).
 fn csv_response(columns: &[&str], rows: &[Document]) -> Response {
@@ -103,19 +123,21 @@ fn csv_response(columns: &[&str], rows: &[Document]) -> Response {
     super::body_response("text/csv", body)
 }
 
-/// The board of the selected epochs, of every process or of one.
+/// The run's selected epochs and the board of those epochs, of every process or of one.
 async fn build(
     state: &AppState,
     id: &str,
     query: &ProcessesQuery,
     process: Option<&str>,
-) -> Result<Vec<ProcessBoard>, ApiError> {
+) -> Result<(Vec<i64>, Vec<ProcessBoard>), ApiError> {
     let epoch_documents = state.store.epoch_documents(id).await?;
     let condition = query.epochs.resolve(&epoch_documents);
-    let run_epochs = epochs::start_times(&epoch_documents)
+    let run_epochs: Vec<(i64, Option<DateTime>)> = epochs::start_times(&epoch_documents)
         .into_iter()
         .filter(|(number, _)| condition.contains(*number))
-        .map(|(number, start)| (number, Some(DateTime::from_millis(start))));
+        .map(|(number, start)| (number, Some(DateTime::from_millis(start))))
+        .collect();
+    let numbers = run_epochs.iter().map(|(number, _)| *number).collect();
     let mut builder = BoardBuilder::new(run_epochs);
     let selection = MessageSelection {
         epochs: condition,
@@ -130,5 +152,5 @@ async fn build(
             builder.push(&message);
         }
     }
-    Ok(builder.finish())
+    Ok((numbers, builder.finish()))
 }

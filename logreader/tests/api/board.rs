@@ -182,3 +182,60 @@ async fn the_board_and_a_change_log_as_csv() {
     assert_eq!(bad.json()["title"], "Invalid time series result format.");
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_grid_has_a_cell_per_process_and_epoch() {
+    let app = seeded().await;
+    let reply = app.get("/simulations/board/board").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("Content-Type"), Some("application/json"));
+    let grid = reply.json();
+    assert_eq!(grid["Epochs"], json!([1, 2, 3, 4]));
+    let rows = grid["Processes"].as_array().unwrap();
+    assert_eq!(rows.len(), 4, "a, b, c and manager");
+    assert_eq!(
+        rows[0],
+        json!({"ProcessId": "a", "Status": "ready",
+               "Statuses": ["ready", "ready", "error", "ready"],
+               "Messages": [1, 1, 1, 1], "Warnings": [0, 0, 0, 0]})
+    );
+    assert_eq!(
+        rows[1]["Statuses"],
+        json!(["ready", "ready", "silent", "silent"])
+    );
+    assert_eq!(rows[2]["Statuses"], json!([null, null, null, null]));
+    assert_eq!(rows[2]["Warnings"], json!([0, 1, 0, 0]));
+
+    let later = app
+        .get("/simulations/board/board?startEpoch=3")
+        .await
+        .json();
+    assert_eq!(later["Epochs"], json!([3, 4]));
+    assert_eq!(later["Processes"][0]["Statuses"], json!(["error", "ready"]));
+    let bad = app.get("/simulations/board/board?endEpoch=1.5").await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["title"], "Invalid integer value");
+    let no_run = app.get("/simulations/none/board").await;
+    assert_eq!(no_run.status, 404);
+    assert_eq!(no_run.json()["title"], "Simulation not found.");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn the_grid_as_csv_has_a_line_per_filled_cell() {
+    let app = seeded().await;
+    let reply = app
+        .get("/simulations/board/board?format=csv&endEpoch=2")
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("Content-Type"), Some("text/csv"));
+    assert_eq!(
+        reply.text(),
+        "ProcessId;EpochNumber;Status;Messages;Warnings\r\n\
+         a;1;ready;1;0\r\na;2;ready;1;0\r\n\
+         b;1;ready;1;0\r\nb;2;ready;1;0\r\n\
+         c;1;;1;0\r\nc;2;;1;1\r\n\
+         manager;1;;1;0\r\nmanager;2;;1;0\r\n"
+    );
+    app.cleanup().await;
+}

@@ -5,10 +5,11 @@
 
 use crate::harness::{spawn_app, TestApp, PARAMETER_NAMES, SIM};
 
-const ENDPOINTS: [&str; 8] = [
+const ENDPOINTS: [&str; 9] = [
     "/simulations",
     "/simulations/SIM/processes",
     "/simulations/SIM/processes/solarPlant1",
+    "/simulations/SIM/board",
     "/simulations/SIM",
     "/simulations/SIM/messages",
     "/simulations/SIM/messages/invalid",
