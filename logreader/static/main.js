@@ -99,6 +99,11 @@ function renderSimulations(simulations) {
     for (const key of ["SimulationId", "Name", "Description", "StartTime", "EndTime", "Epochs", "Processes", "Messages", "InvalidMessages"]) {
       cell(row, simulation[key]);
     }
+    const board = document.createElement("a");
+    board.href = "board.html?simId=" + encodeURIComponent(String(simulation.SimulationId ?? ""));
+    board.textContent = "Board";
+    board.setAttribute("aria-label", "Run health board of " + simulation.SimulationId);
+    row.insertCell().append(board);
   }
   document.getElementById("simulation-status").textContent = simulations.length + " simulation(s).";
 }

@@ -13,26 +13,31 @@ pub fn read_json(path: &Path) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }
 
-/// Drops and fills every collection of the manifest, in file order, converting Extended
-/// JSON (`$date`, int32/int64/double) with `Bson::try_from`.
+/// Drops and fills every collection of the manifest, in file order.
 pub async fn load(db: &Database, dir: &Path, manifest: &Value) {
     for entry in manifest["collections"].as_array().expect("collections") {
         let name = entry["collection"].as_str().expect("collection name");
         let file = entry["file"].as_str().expect("collection file");
-        let documents: Vec<Document> = read_json(&dir.join(file))
-            .as_array()
-            .expect("fixture array")
-            .iter()
-            .map(|value| match Bson::try_from(value.clone()) {
-                Ok(Bson::Document(doc)) => doc,
-                other => panic!("{file}: not a document: {other:?}"),
-            })
-            .collect();
-        let collection = db.collection::<Document>(name);
-        collection.drop().await.expect("drop fixture collection");
-        collection
-            .insert_many(documents)
-            .await
-            .expect("insert fixtures");
+        load_file(db, name, &dir.join(file)).await;
     }
+}
+
+/// Drops collection `name` and fills it from the JSON array in `file`, in file order,
+/// converting Extended JSON (`$date`, int32/int64/double) with `Bson::try_from`.
+pub async fn load_file(db: &Database, name: &str, file: &Path) {
+    let documents: Vec<Document> = read_json(file)
+        .as_array()
+        .expect("fixture array")
+        .iter()
+        .map(|value| match Bson::try_from(value.clone()) {
+            Ok(Bson::Document(doc)) => doc,
+            other => panic!("{}: not a document: {other:?}", file.display()),
+        })
+        .collect();
+    let collection = db.collection::<Document>(name);
+    collection.drop().await.expect("drop fixture collection");
+    collection
+        .insert_many(documents)
+        .await
+        .expect("insert fixtures");
 }

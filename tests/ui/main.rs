@@ -1,6 +1,7 @@
-//! End-to-end test of the web UI (spec docs/spec/logreader.md §12, acceptance items 132–133): the real
-//! logreader, started in-process on port 0 against the real MongoDB-wire server with the
-//! conformance fixtures loaded, is driven in headless Chromium by `tests/ui/ui.mjs`
+//! End-to-end test of the web UI (spec docs/spec/logreader.md §12, acceptance items 132–133
+//! and 152): the real logreader, started in-process on port 0 against the real MongoDB-wire
+//! server with the conformance fixtures loaded, and the messages of `tests/ui/board.json`
+//! as the run without messages ([`BOARD_RUN`]), is driven in headless Chromium by `tests/ui/ui.mjs`
 //! (playwright-core). `scripts/test` installs Chromium and the npm packages; when either,
 //! or `node`, is missing this test fails naming `scripts/test`.
 
@@ -17,6 +18,8 @@ use tokio::process::Command;
 const CHROMIUM: &str = "/usr/bin/chromium";
 const SCRIPT: &str = "tests/ui/ui.mjs";
 const TIMEOUT: Duration = Duration::from_secs(120);
+/// The conformance run that has metadata but no messages: the board page's run.
+const BOARD_RUN: &str = "2020-06-03T10:01:52.345Z";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn web_ui_lists_runs_and_builds_working_query_urls_in_chromium() {
@@ -27,6 +30,8 @@ async fn web_ui_lists_runs_and_builds_working_query_urls_in_chromium() {
     let manifest = fixtures::read_json(&dir.join("cases.json"));
     let db = integration_tests::fresh_database("ui").await;
     fixtures::load(&db, &dir, &manifest).await;
+    let board = root.join("tests/ui/board.json");
+    fixtures::load_file(&db, &format!("simulation_{BOARD_RUN}"), &board).await;
     let (base, stop) = integration_tests::start_logreader(db.name()).await;
 
     let started = Instant::now();

@@ -1,10 +1,11 @@
-// End-to-end test of the logreader web UI (spec docs/spec/logreader.md §12, acceptance items 132–133)
-// in headless Chromium, driven by playwright-core.
+// End-to-end test of the logreader web UI (spec docs/spec/logreader.md §12, acceptance items 132–133
+// and 152: the run health board page) in headless Chromium, driven by playwright-core.
 //
 //   node tests/ui/ui.mjs <base-url>
 //
 // <base-url> is a running logreader (for example http://127.0.0.1:41234) whose database
-// holds the three conformance fixture collections. tests/ui/main.rs starts one and runs this
+// holds the three conformance fixture collections, and tests/ui/board.json as the messages
+// of BOARD_RUN. tests/ui/main.rs starts one and runs this
 // script; scripts/test installs Chromium and `npm ci --prefix tests/ui` beforehand.
 //
 // Environment (all optional): UI_FIXTURES_DIR (the conformance fixture directory, default
@@ -39,6 +40,8 @@ const FIXTURES = process.env.UI_FIXTURES_DIR || path.join(REPO, "tests", "fixtur
 const SCREENSHOT = process.env.UI_SCREENSHOT || path.join(REPO, "target", "ui-screenshot.png");
 
 const RUN_ID = "2020-06-03T04:01:52.345Z";
+const BOARD_RUN = "2020-06-03T10:01:52.345Z";
+const BOARD_SCREENSHOT = SCREENSHOT.replace(/\.png$/, "-board.png");
 
 function die(message) {
   console.error(`not ok - ${message}`);
@@ -85,6 +88,23 @@ assert.ok(expectedEnergyIds.length > 0, "the fixture has energy.* messages");
 
 const enc = encodeURIComponent;
 
+// The board of tests/ui/board.json (docs/spec/logreader.md §16): battery1 is ready, fails in
+// epoch 3 with a warning and recovers; solarPlant1 stops reporting after epoch 2;
+// weatherDivinity sends results, one with a warning in epoch 2, and never a status; the
+// simulation manager sends only Epoch messages. Each cell: [status, warned].
+const boardMessages = JSON.parse(fs.readFileSync(path.join(HERE, "board.json"), "utf8"));
+const expectedBoard = {
+  battery1: [["ready", false], ["ready", false], ["error", true], ["ready", false]],
+  simulationManager: [["", false], ["", false], ["", false], ["", false]],
+  solarPlant1: [["ready", false], ["ready", false], ["silent", false], ["silent", false]],
+  weatherDivinity: [["", false], ["", true], ["", false], ["", false]],
+};
+assert.deepEqual(
+  [...new Set(boardMessages.map((message) => message.SourceProcessId))].sort(),
+  Object.keys(expectedBoard),
+  "board.json has the processes the expectations name",
+);
+
 /** Splits a relative URL into its path and its raw (still encoded) `name=value` parts. */
 function splitUrl(relative) {
   const [pathPart, query = ""] = relative.split("?");
@@ -105,6 +125,94 @@ function assertUrl(shown, expectedRelative, what) {
     `${what}: shown URL ${JSON.stringify(shown)} should be ${JSON.stringify(expectedRelative)} ` +
       `(relative to ${PAGE_URL}; parameter order free)`,
   );
+}
+
+// ---- the run health board page ----
+
+/** The board page's checks, starting on the main page with the simulations listed. */
+async function checkBoard(page) {
+  const boardRelative = `board.html?simId=${enc(BOARD_RUN)}`;
+  const grid = page.locator("#board-grid");
+
+  await check(`the simulations table links run ${BOARD_RUN} to its board, and the link opens it`, async () => {
+    const link = page.getByRole("link", { name: `Run health board of ${BOARD_RUN}` });
+    assert.equal(await link.getAttribute("href"), boardRelative, "href of the Board link");
+    await link.click();
+    await page.waitForURL(new URL(boardRelative, PAGE_URL).href);
+    await grid.locator("tbody tr").first().waitFor();
+  });
+
+  await check("the grid has a row per process and a column per epoch", async () => {
+    const columns = (await grid.locator("thead th").allTextContents()).map((text) => text.trim());
+    assert.deepEqual(columns, ["Process", "1", "2", "3", "4"], "column headers");
+    const processes = (await grid.locator("tbody th").allTextContents()).map((text) => text.trim());
+    assert.deepEqual(processes, Object.keys(expectedBoard), "row headers, by ProcessId");
+  });
+
+  await check("each cell shows its status in one colour per status, with warnings marked", async () => {
+    const colours = new Map();
+    for (const [process, cells] of Object.entries(expectedBoard)) {
+      const row = grid.locator(`tbody tr[data-process="${process}"] td`);
+      assert.equal(await row.count(), cells.length, `${process}: a cell per epoch`);
+      for (const [index, [status, warned]] of cells.entries()) {
+        const cell = row.nth(index);
+        const what = `${process}, epoch ${index + 1}`;
+        assert.equal(await cell.getAttribute("data-status"), status, `${what}: status`);
+        const text = (await cell.textContent()).trim();
+        assert.equal(text.includes("⚠"), warned, `${what}: warning mark in ${JSON.stringify(text)}`);
+        if (status !== "") assert.ok(text.startsWith(status), `${what}: the status as text`);
+        const colour = await cell.evaluate((element) => getComputedStyle(element).backgroundColor);
+        colours.set(status, [...(colours.get(status) ?? []), colour]);
+      }
+    }
+    for (const [status, seen] of colours) {
+      assert.equal(new Set(seen).size, 1, `one colour for status ${JSON.stringify(status)}: ${seen}`);
+    }
+    const distinct = new Set([...colours.values()].map((seen) => seen[0]));
+    assert.equal(distinct.size, colours.size, `a different colour per status: ${[...colours]}`);
+  });
+
+  await check("a cell links to that process's messages of that epoch", async () => {
+    const link = grid.locator('tbody tr[data-process="battery1"] td[data-epoch="3"] a');
+    const relative = `simulations/${enc(BOARD_RUN)}/messages?process=battery1&epoch=3`;
+    assert.equal(await link.getAttribute("href"), relative, "href of the battery1 epoch 3 cell");
+    await link.click();
+    await page.waitForURL(new URL(relative, PAGE_URL).href);
+    const text = await page.evaluate(() => document.body.innerText);
+    const messages = JSON.parse(text.slice(text.indexOf("[")));
+    assert.deepEqual(messages.map((message) => message.MessageId), ["battery1-3"], "the messages it opens");
+    await page.goBack();
+    await grid.locator("tbody tr").first().waitFor();
+  });
+
+  await check("choosing a process shows its change log beside the grid", async () => {
+    await grid.getByRole("button", { name: "Change log of battery1" }).click();
+    const log = page.locator("#change-log");
+    await log.locator("table").waitFor({ state: "visible" });
+    await page.waitForFunction(() => document.querySelectorAll("#change-log tbody tr").length > 0);
+    const rows = [];
+    for (const row of await log.locator("tbody tr").all()) {
+      const cells = (await row.locator("td").allTextContents()).map((text) => text.trim());
+      rows.push([cells[0], cells[2], cells[3], cells[4], cells[5]]);
+    }
+    assert.deepEqual(
+      rows,
+      [
+        ["1", "ready", "battery1-1", "", ""],
+        ["3", "error", "battery1-3", "battery overheated", "warning.temperature"],
+        ["4", "ready", "battery1-4", "", ""],
+      ],
+      "battery1's changes: epoch, status, MessageId, Description, Warnings",
+    );
+    assert.match(await log.locator("h2").textContent(), /battery1/, "the log names its process");
+    const gridBox = await grid.boundingBox();
+    const logBox = await log.boundingBox();
+    assert.ok(logBox.x >= gridBox.x + gridBox.width, `the log (x ${logBox.x}) is beside the grid (ends at ${gridBox.x + gridBox.width})`);
+  });
+
+  await check(`board screenshot saved to ${path.relative(REPO, BOARD_SCREENSHOT)}`, async () => {
+    await page.screenshot({ path: BOARD_SCREENSHOT, fullPage: true });
+  });
 }
 
 // ---- the browser session ----
@@ -271,6 +379,8 @@ try {
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
+
+  await checkBoard(page);
 
   await check("no uncaught script error on the page", async () => {
     assert.deepEqual(pageErrors, [], "uncaught page errors");

@@ -16,6 +16,10 @@ pub enum Route {
     Script,
     /// `/style.css`.
     Stylesheet,
+    /// `/board.html`.
+    BoardPage,
+    /// `/board.js`.
+    BoardScript,
     /// `/api.html`.
     ApiReference,
     /// `/openapi.json`.
@@ -51,6 +55,8 @@ impl Route {
             Self::Index => "index",
             Self::Script => "main.js",
             Self::Stylesheet => "style.css",
+            Self::BoardPage => "board.html",
+            Self::BoardScript => "board.js",
             Self::ApiReference => "api.html",
             Self::OpenApi => "openapi.json",
             Self::Health => "health",

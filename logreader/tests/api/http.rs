@@ -148,6 +148,8 @@ async fn ui_files_have_exact_content_types() {
         ("/api.html", "text/html", "<title>LogReader API</title>"),
         ("/main.js", "application/javascript", "encodeURIComponent"),
         ("/style.css", "text/css", "{"),
+        ("/board.html", "text/html", "board.js"),
+        ("/board.js", "application/javascript", "/board"),
         ("/openapi.json", "application/json", "openapi"),
     ] {
         let reply = app.get(target).await;
