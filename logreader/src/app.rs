@@ -11,6 +11,7 @@ use anyhow::Context as _;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use crate::board_cache::BoardCache;
 use crate::http_metrics::HttpMetrics;
 use crate::routes::{self, RouterOptions};
 use crate::serve::{self, Limits};
@@ -51,6 +52,7 @@ impl Application {
                 Duration::from_secs_f64(settings.logreader_query_timeout),
             ),
             metrics: Arc::new(HttpMetrics::default()),
+            boards: BoardCache::new(settings.logreader_board_cache << 20),
         };
         let options = RouterOptions {
             access_logging: settings.logreader_access_logging,

@@ -1,7 +1,8 @@
 //! The run health board (docs/spec/logreader.md §16): for every process of a run, its status
 //! in each epoch from its `Status` messages, the log of its changes and the condensed history.
 //! Pure: stored documents in, board out, in any order. Memory grows with processes × epochs
-//! and topics, never with the number of messages.
+//! and topics, never with the number of messages; a finished board keeps only the counts per
+//! epoch and the changes, so it is small enough to cache (`crate::board_cache`).
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -85,11 +86,23 @@ pub struct Span {
 #[derive(Debug)]
 pub struct ProcessBoard {
     id: String,
+    /// Its tally, without the `Status` messages (folded into `changes`).
     tally: Tally,
+    /// The epoch of its last `Status` message.
+    status_epoch: Option<i64>,
     /// The run's last epoch in the requested range.
     last_epoch: Option<i64>,
     /// Every change in epoch order.
     pub changes: Vec<Change>,
+}
+
+/// A whole board: the run's selected epochs and every process, by `ProcessId`.
+#[derive(Debug)]
+pub struct Board {
+    /// The numbers of the run's epoch documents in the selection, ascending.
+    pub epochs: Vec<i64>,
+    /// The processes.
+    pub processes: Vec<ProcessBoard>,
 }
 
 impl BoardBuilder {
@@ -113,20 +126,27 @@ impl BoardBuilder {
     }
 
     /// The board, processes sorted by id.
-    pub fn finish(self) -> Vec<ProcessBoard> {
+    pub fn finish(self) -> Board {
         let last_epoch = self.epochs.keys().next_back().copied();
-        self.processes
+        let processes = self
+            .processes
             .into_iter()
-            .map(|(id, tally)| {
+            .map(|(id, mut tally)| {
                 let changes = changes(&tally, &self.epochs);
+                let statuses = std::mem::take(&mut tally.statuses);
                 ProcessBoard {
                     id,
                     tally,
+                    status_epoch: statuses.keys().next_back().copied(),
                     last_epoch,
                     changes,
                 }
             })
-            .collect()
+            .collect();
+        Board {
+            epochs: self.epochs.into_keys().collect(),
+            processes,
+        }
     }
 }
 
@@ -234,7 +254,7 @@ impl ProcessBoard {
 
     /// The epoch of the last `Status` message.
     pub fn status_epoch(&self) -> Option<i64> {
-        self.tally.statuses.keys().next_back().copied()
+        self.status_epoch
     }
 
     /// Runs of equal status: each change holds until the epoch before the next one; the
@@ -296,6 +316,32 @@ impl ProcessBoard {
         document.insert("Changes", changes);
         document.insert("History", history);
         document
+    }
+}
+
+impl Board {
+    /// The process `id`, if it sent a message in the selection.
+    pub fn process(&self, id: &str) -> Option<&ProcessBoard> {
+        self.processes
+            .binary_search_by(|process| process.id.as_str().cmp(id))
+            .ok()
+            .map(|index| &self.processes[index])
+    }
+
+    /// About how many bytes the board holds: what the cache weighs it by. Counts the
+    /// entries of its maps and lists at a fixed size each, allocator overhead included.
+    pub fn estimated_bytes(&self) -> u64 {
+        const ENTRY: u64 = 64;
+        const CHANGE: u64 = 256;
+        let entries = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        let processes = self.processes.iter().map(|process| {
+            let tally = &process.tally;
+            let names: usize = tally.topics.keys().map(String::len).sum();
+            ENTRY * entries(tally.per_epoch.len() + tally.topics.len() + 2)
+                + CHANGE * entries(process.changes.len())
+                + entries(names + process.id.len())
+        });
+        processes.fold(ENTRY * entries(self.epochs.len()), u64::saturating_add)
     }
 }
 

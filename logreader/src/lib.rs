@@ -13,12 +13,14 @@
 //! * [`store`]: every database call.
 //! * [`export`]: PURE. JSON serialisation, time series and CSV.
 //! * [`board`]: PURE. The run health board: statuses, changes and history per process.
+//! * [`board_cache`]: the boards of finished runs, kept in memory (no I/O).
 //! * [`stored`]: PURE. Fields of stored documents both pure cores read (epoch numbers).
 //! * [`error`]: `ApiError` (wrapping `query`'s `QueryError`) and the exact error bodies.
 //! * [`state`]: the `AppState` handlers share; [`http_metrics`]: the metrics it holds.
 
 pub mod app;
 pub mod board;
+pub mod board_cache;
 pub mod error;
 pub mod export;
 pub mod http_metrics;

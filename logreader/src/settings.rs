@@ -62,6 +62,10 @@ pub struct Settings {
     #[arg(long, env = "LOGREADER_QUERY_TIMEOUT", default_value = "60",
           value_parser = parse_query_timeout)]
     pub logreader_query_timeout: f64,
+    /// MiB (0-65536) of memory for the health boards of finished runs, so a board is read
+    /// from the database once (0: none kept).
+    #[arg(long, env = "LOGREADER_BOARD_CACHE", default_value = "32", value_parser = parse_board_cache)]
+    pub logreader_board_cache: u64,
     /// Log line format: `text` or `json`.
     #[arg(long, env = "LOGREADER_LOG_FORMAT", default_value = "text", value_parser = parse_log_format)]
     pub logreader_log_format: LogFormatSetting,
@@ -144,7 +148,7 @@ impl Settings {
         format!(
             "{} appname={} host={} port={} debug={} access_logging={} cors_origins={} \
              idle_timeout={}s request_head_timeout={}s request_timeout={}s query_timeout={}s \
-             log_format={:?}",
+             board_cache={}MiB log_format={:?}",
             self.mongo.redacted(),
             self.mongodb_appname.as_deref().unwrap_or(DEFAULT_APP_NAME),
             self.logreader_host,
@@ -156,6 +160,7 @@ impl Settings {
             self.logreader_request_head_timeout,
             self.logreader_request_timeout,
             self.logreader_query_timeout,
+            self.logreader_board_cache,
             self.logreader_log_format,
         )
     }
@@ -177,6 +182,15 @@ fn parse_query_timeout(value: &str) -> Result<f64, String> {
             "expected seconds from 0.001 to 3600, got '{value}'"
         ))
     }
+}
+
+/// `LOGREADER_BOARD_CACHE`: 0 to 65536 MiB.
+fn parse_board_cache(value: &str) -> Result<u64, String> {
+    let mib = parse_integer(value)?;
+    u64::try_from(mib)
+        .ok()
+        .filter(|mib| *mib <= 65_536)
+        .ok_or_else(|| format!("expected MiB from 0 to 65536, got '{value}'"))
 }
 
 fn parse_log_format(value: &str) -> Result<LogFormatSetting, String> {
@@ -206,6 +220,7 @@ mod tests {
         assert_eq!(settings.logreader_log_format, LogFormatSetting::Text);
         assert_eq!(settings.listen_hosts(), ["::", "0.0.0.0"]);
         assert_eq!(settings.logreader_request_timeout, 120.0);
+        assert_eq!(settings.logreader_board_cache, 32);
         assert_eq!(settings.logreader_query_timeout, 60.0);
     }
 
@@ -218,6 +233,8 @@ mod tests {
             &["--logreader-log-format", "xml"],
             &["--logreader-request-timeout", "0"],
             &["--logreader-query-timeout", "0.0001"],
+            &["--logreader-board-cache", "1.5"],
+            &["--logreader-board-cache", "65537"],
         ] {
             let error = parse(args).unwrap_err();
             assert_eq!(error.exit_code(), 2);
@@ -228,6 +245,8 @@ mod tests {
             assert!(error.to_string().contains(&variable), "{error}");
         }
         assert_eq!(parse(&["--logreader-port", "0"]).unwrap().logreader_port, 0);
+        let off = parse(&["--logreader-board-cache", "0"]).unwrap();
+        assert_eq!(off.logreader_board_cache, 0);
         assert!(
             parse(&["--logreader-debug", "TRUE"])
                 .unwrap()

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::board_cache::BoardCache;
 use crate::http_metrics::HttpMetrics;
 use crate::store::Store;
 
@@ -12,4 +13,6 @@ pub struct AppState {
     pub store: Store,
     /// Request counts and latencies, served at `/metrics`.
     pub metrics: Arc<HttpMetrics>,
+    /// The health boards of finished runs.
+    pub boards: BoardCache,
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use bson::{doc, Bson, Document};
 
-use super::{count_of, ProcessBoard};
+use super::{count_of, Board, ProcessBoard};
 
 /// One process in one epoch.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,16 +42,15 @@ pub struct Grid {
 }
 
 impl Grid {
-    /// The grid of `processes` (from [`super::BoardBuilder::finish`]) over the run's
-    /// selected epochs `run_epochs`.
-    pub fn new(run_epochs: impl IntoIterator<Item = i64>, processes: &[ProcessBoard]) -> Self {
-        let mut columns: BTreeSet<i64> = run_epochs.into_iter().collect();
-        for process in processes {
+    /// The grid of `board`. A `Status` message counts as a message of its epoch, so the
+    /// epochs with messages include every status epoch.
+    pub fn new(board: &Board) -> Self {
+        let mut columns: BTreeSet<i64> = board.epochs.iter().copied().collect();
+        for process in &board.processes {
             columns.extend(process.tally.per_epoch.keys());
-            columns.extend(process.tally.statuses.keys());
         }
         let epochs: Vec<i64> = columns.into_iter().collect();
-        let rows = processes.iter().map(|p| row(p, &epochs)).collect();
+        let rows = board.processes.iter().map(|p| row(p, &epochs)).collect();
         Self { epochs, rows }
     }
 

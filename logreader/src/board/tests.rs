@@ -29,6 +29,10 @@ fn run(last: i64) -> BoardBuilder {
 }
 
 fn board(builder: BoardBuilder, messages: &[Document]) -> Vec<ProcessBoard> {
+    whole_board(builder, messages).processes
+}
+
+fn whole_board(builder: BoardBuilder, messages: &[Document]) -> Board {
     let mut builder = builder;
     for message in messages {
         builder.push(message);
@@ -157,8 +161,7 @@ fn the_grid_lays_each_history_over_every_epoch_with_the_counts_of_its_cell() {
         result("b", 0, 10, Bson::Null),
         result("b", 2, 220, Bson::Array(Vec::new())),
     ];
-    let processes = board(run(4), &messages);
-    let grid = Grid::new(1..=4, &processes);
+    let grid = Grid::new(&whole_board(run(4), &messages));
     assert_eq!(
         grid.epochs,
         [0, 1, 2, 3, 4],

@@ -59,6 +59,18 @@ pub enum EpochRequest {
 }
 
 impl EpochRequest {
+    /// Whether the request selects every epoch (no epoch or simulated-time parameter).
+    pub fn is_everything(&self) -> bool {
+        matches!(
+            self,
+            Self::Numbers {
+                epoch: None,
+                start: None,
+                end: None
+            }
+        )
+    }
+
     /// Whether resolving needs the epoch documents.
     pub fn needs_epoch_documents(&self) -> bool {
         matches!(self, Self::SimTime { .. })

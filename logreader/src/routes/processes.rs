@@ -2,12 +2,15 @@
 //! (docs/spec/logreader.md §16): the run health board, from one unsorted pass over the run's
 //! messages with only the board's fields, as JSON or as CSV (the dialect of §11).
 
+use std::sync::Arc;
+
 use axum::response::Response;
 use bson::{Bson, DateTime, Document};
 use futures_util::TryStreamExt;
 
 use super::messages::ensure_exists;
-use crate::board::{BoardBuilder, Grid, ProcessBoard};
+use crate::board::{Board, BoardBuilder, Grid, ProcessBoard};
+use crate::board_cache::CacheKey;
 use crate::error::ApiError;
 use crate::export::{csv, json};
 use crate::query::{
@@ -23,8 +26,8 @@ pub async fn list_processes(
 ) -> Result<Response, ApiError> {
     let query = ProcessesQuery::parse(params)?;
     ensure_exists(state, id).await?;
-    let (_, board) = build(state, id, &query, None).await?;
-    let summaries: Vec<Document> = board.iter().map(ProcessBoard::summary).collect();
+    let board = board(state, id, &query, None).await?;
+    let summaries: Vec<Document> = board.processes.iter().map(ProcessBoard::summary).collect();
     if query.format == Format::Csv {
         return Ok(csv_response(&SUMMARY_COLUMNS, &summaries));
     }
@@ -42,8 +45,8 @@ pub async fn get_process(
 ) -> Result<Response, ApiError> {
     let query = ProcessesQuery::parse(params)?;
     ensure_exists(state, id).await?;
-    let (_, board) = build(state, id, &query, Some(process)).await?;
-    let Some(found) = board.first() else {
+    let board = board(state, id, &query, Some(process)).await?;
+    let Some(found) = board.process(process) else {
         return Err(ApiError::ProcessNotFound {
             simulation: id.to_owned(),
             process: process.to_owned(),
@@ -75,8 +78,7 @@ pub async fn board_grid(
 ) -> Result<Response, ApiError> {
     let query = ProcessesQuery::parse(params)?;
     ensure_exists(state, id).await?;
-    let (run_epochs, board) = build(state, id, &query, None).await?;
-    let grid = Grid::new(run_epochs, &board);
+    let grid = Grid::new(&*board(state, id, &query, None).await?);
     if query.format == Format::Csv {
         return Ok(csv_response(&CELL_COLUMNS, &grid.cell_documents()));
     }
@@ -123,21 +125,46 @@ fn csv_response(columns: &[&str], rows: &[Document]) -> Response {
     super::body_response("text/csv", body)
 }
 
-/// The run's selected epochs and the board of those epochs, of every process or of one.
+/// The board of the request: a finished run's whole board from the cache (§16.4), where
+/// one is kept or is worth keeping, else computed for the selected epochs and, for one
+/// process's request, for that process alone.
+async fn board(
+    state: &AppState,
+    id: &str,
+    query: &ProcessesQuery,
+    process: Option<&str>,
+) -> Result<Arc<Board>, ApiError> {
+    let key = if query.epochs.is_everything() && state.boards.enabled() {
+        let metadata = state.store.simulation(id).await?;
+        metadata.and_then(|metadata| CacheKey::finished(id, &metadata))
+    } else {
+        None
+    };
+    let Some(key) = key else {
+        return Ok(Arc::new(build(state, id, query, process).await?));
+    };
+    if let Some(board) = state.boards.get(&key) {
+        tracing::debug!(simulation = id, "Board served from the cache.");
+        return Ok(board);
+    }
+    let board = Arc::new(build(state, id, query, None).await?);
+    state.boards.insert(key, Arc::clone(&board));
+    Ok(board)
+}
+
+/// The board of the selected epochs, of every process or of one, from one scan.
 async fn build(
     state: &AppState,
     id: &str,
     query: &ProcessesQuery,
     process: Option<&str>,
-) -> Result<(Vec<i64>, Vec<ProcessBoard>), ApiError> {
+) -> Result<Board, ApiError> {
     let epoch_documents = state.store.epoch_documents(id).await?;
     let condition = query.epochs.resolve(&epoch_documents);
-    let run_epochs: Vec<(i64, Option<DateTime>)> = epochs::start_times(&epoch_documents)
+    let run_epochs = epochs::start_times(&epoch_documents)
         .into_iter()
         .filter(|(number, _)| condition.contains(*number))
-        .map(|(number, start)| (number, Some(DateTime::from_millis(start))))
-        .collect();
-    let numbers = run_epochs.iter().map(|(number, _)| *number).collect();
+        .map(|(number, start)| (number, Some(DateTime::from_millis(start))));
     let mut builder = BoardBuilder::new(run_epochs);
     let selection = MessageSelection {
         epochs: condition,
@@ -152,5 +179,5 @@ async fn build(
             builder.push(&message);
         }
     }
-    Ok((numbers, builder.finish()))
+    Ok(builder.finish())
 }

@@ -3,7 +3,7 @@
 use bson::{doc, DateTime, Document};
 use serde_json::json;
 
-use crate::harness::{spawn_app, TestApp};
+use crate::harness::{spawn_app, spawn_app_with, TestApp};
 
 const HOUR: i64 = 3_600_000;
 
@@ -22,7 +22,10 @@ fn status(process: &str, epoch: i64, value: &str) -> Document {
 /// Four epochs. `a` is ready, fails in epoch 3 and recovers; `b` stops after epoch 2; `c`
 /// sends results with a warning and never a status.
 async fn seeded() -> TestApp {
-    let app = spawn_app().await;
+    seed(spawn_app().await).await
+}
+
+async fn seed(app: TestApp) -> TestApp {
     let mut messages = Vec::new();
     for epoch in 1..=4 {
         messages.push(doc! {
@@ -237,5 +240,69 @@ async fn the_grid_as_csv_has_a_line_per_filled_cell() {
          c;1;;1;0\r\nc;2;;1;1\r\n\
          manager;1;;1;0\r\nmanager;2;;1;0\r\n"
     );
+    app.cleanup().await;
+}
+
+/// A result of `c` in `epoch`, stored after the board was first read.
+fn late_result(epoch: i64) -> Vec<Document> {
+    vec![doc! {
+        "Type": "Result", "SourceProcessId": "c", "Topic": "energy.c", "EpochNumber": epoch,
+        "Timestamp": at(epoch, 9),
+    }]
+}
+
+async fn messages_of_c(app: &TestApp, query: &str) -> serde_json::Value {
+    let board = app
+        .get(&format!("/simulations/board/processes{query}"))
+        .await
+        .json();
+    board[2]["Messages"].clone()
+}
+
+#[tokio::test]
+async fn a_finished_runs_board_is_read_once_until_its_metadata_changes() {
+    let app = seeded().await;
+    let finished = doc! {"SimulationId": "board", "EndTime": at(5, 0), "Messages": 17_i64};
+    app.insert("simulations", vec![finished]).await;
+    assert_eq!(messages_of_c(&app, "").await, 4);
+    // Stored behind the writer's back: the metadata says nothing changed, so the cached
+    // board still answers, for the list, one process and the grid alike.
+    app.insert("simulation_board", late_result(4)).await;
+    assert_eq!(messages_of_c(&app, "").await, 4, "the cached board");
+    let c = app.get("/simulations/board/processes/c").await.json();
+    assert_eq!(c["Messages"], 4);
+    let grid = app.get("/simulations/board/board").await.json();
+    assert_eq!(grid["Processes"][2]["Messages"], json!([1, 1, 1, 1]));
+    // An epoch filter is never cached.
+    assert_eq!(messages_of_c(&app, "?startEpoch=1").await, 5);
+    // A writer recording more of the run rewrites the metadata: a new board.
+    app.db
+        .collection::<Document>("simulations")
+        .update_one(
+            doc! {"SimulationId": "board"},
+            doc! {"$set": {"Messages": 18_i64}},
+        )
+        .await
+        .expect("metadata updated");
+    assert_eq!(messages_of_c(&app, "").await, 5);
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn a_running_run_and_a_zero_cache_are_read_every_time() {
+    let app = seeded().await;
+    let running = doc! {"SimulationId": "board", "EndTime": bson::Bson::Null};
+    app.insert("simulations", vec![running]).await;
+    assert_eq!(messages_of_c(&app, "").await, 4);
+    app.insert("simulation_board", late_result(3)).await;
+    assert_eq!(messages_of_c(&app, "").await, 5, "no EndTime: not cached");
+    app.cleanup().await;
+
+    let app = seed(spawn_app_with(&["--logreader-board-cache", "0"]).await).await;
+    let finished = doc! {"SimulationId": "board", "EndTime": at(5, 0)};
+    app.insert("simulations", vec![finished]).await;
+    assert_eq!(messages_of_c(&app, "").await, 4);
+    app.insert("simulation_board", late_result(3)).await;
+    assert_eq!(messages_of_c(&app, "").await, 5, "LOGREADER_BOARD_CACHE=0");
     app.cleanup().await;
 }

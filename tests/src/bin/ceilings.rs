@@ -86,7 +86,8 @@ enum Command {
         /// collection) or `writer` (as the writer cuts them, plus its metadata upserts).
         #[arg(long, value_enum, default_value_t = Cut::Fixed)]
         cut: Cut,
-        /// Keep the database instead of dropping it at the end.
+        /// Keep the database instead of dropping it at the end, with the run's final
+        /// metadata document (an `EndTime`, as after `stopped`), for logreader to read.
         #[arg(long)]
         keep: bool,
         #[command(flatten)]
@@ -438,7 +439,9 @@ async fn database(batch: usize, cut: Cut, keep: bool, spec: &RunSpec) -> anyhow:
         }
     }
     .await;
-    if !keep {
+    if keep {
+        mark_finished(&db, &names, spec, &messages).await?;
+    } else {
         let _ = db.drop().await;
     }
     let (seconds, inserts, upserts) = outcome?;
@@ -452,6 +455,41 @@ async fn database(batch: usize, cut: Cut, keep: bool, spec: &RunSpec) -> anyhow:
         db.name(),
         if keep { ":kept" } else { ":dropped" },
     ))
+}
+
+/// The run's `StartTime`: its id read as a date, as the writer does.
+fn run_start(spec: &RunSpec) -> bson::DateTime {
+    common::time::parse_message_datetime(&spec.simulation_id)
+        .map(bson::DateTime::from_chrono)
+        .unwrap_or_else(|| bson::DateTime::from_millis(0))
+}
+
+/// The final metadata update of a kept run (untimed): `EndTime` and the counts, as the
+/// writer leaves them after `stopped`, so logreader treats the run as finished.
+async fn mark_finished(
+    db: &mongodb::Database,
+    names: &CollectionNames,
+    spec: &RunSpec,
+    messages: &[Message],
+) -> anyhow::Result<()> {
+    use common::schema::metadata as meta;
+    let start = run_start(spec);
+    let update = doc! {
+        "$min": {meta::START_TIME: start},
+        "$set": {
+            meta::END_TIME: bson::DateTime::now(),
+            meta::MESSAGES: i64::try_from(messages.len()).unwrap_or(i64::MAX),
+        },
+    };
+    db.collection::<bson::Document>(&names.metadata)
+        .update_one(
+            common::schema::metadata_filter(&names.identifier, &spec.simulation_id),
+            update,
+        )
+        .upsert(true)
+        .await
+        .context("final metadata update")?;
+    Ok(())
 }
 
 /// The writer's indexes on every collection the run writes to (untimed).
@@ -538,9 +576,7 @@ where
     let invalid_collection = names.invalid_messages(&spec.simulation_id);
     let metadata = db.collection::<bson::Document>(&names.metadata);
     let filter = common::schema::metadata_filter(&names.identifier, &spec.simulation_id);
-    let start = common::time::parse_message_datetime(&spec.simulation_id)
-        .map(bson::DateTime::from_chrono)
-        .unwrap_or_else(|| bson::DateTime::from_millis(0));
+    let start = run_start(spec);
     let (mut valid, mut invalid) = (Vec::new(), Vec::new());
     let (mut messages, mut invalid_messages, mut epochs) = (0i64, 0i64, 0i64);
     let mut processes: Vec<String> = Vec::new();
