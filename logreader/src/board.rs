@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
-use bson::{doc, oid::ObjectId, Bson, Document};
+use bson::{doc, oid::ObjectId, Bson, Document, RawDocumentBuf};
 use common::schema::field;
 
 use crate::stored::epoch_number;
@@ -19,14 +19,16 @@ pub use grid::{Cell, Grid, GridRow};
 pub const SILENT: &str = "silent";
 
 /// The `Status` message that decides a process's status in one epoch: its last one, in the
-/// order of §8 (`Timestamp`, then `_id`).
+/// order of §8 (`Timestamp`, then `_id`). One is held per (process, epoch) until the end,
+/// so it is kept small: about 100 bytes instead of three `Bson` values and a `String`.
 #[derive(Debug, Clone)]
 struct StatusMessage {
-    status: String,
+    /// Its `Value`, as an index into [`BoardBuilder::values`].
+    value: u32,
     order: (Option<bson::DateTime>, Option<ObjectId>),
-    message_id: Option<Bson>,
-    description: Option<Bson>,
-    warnings: Option<Bson>,
+    /// Its `MessageId`, `Description` and `Warnings` where present, as raw BSON: read back
+    /// only for the few statuses that become changes.
+    details: RawDocumentBuf,
 }
 
 /// How many messages, and how many with warnings.
@@ -55,6 +57,8 @@ pub struct BoardBuilder {
     /// start times.
     epochs: BTreeMap<i64, Option<bson::DateTime>>,
     processes: BTreeMap<String, Tally>,
+    /// Every distinct status `Value` seen (there are a handful).
+    values: Vec<String>,
 }
 
 /// One change of a process's status.
@@ -112,6 +116,7 @@ impl BoardBuilder {
         Self {
             epochs: epochs.into_iter().collect(),
             processes: BTreeMap::new(),
+            values: Vec::new(),
         }
     }
 
@@ -121,8 +126,13 @@ impl BoardBuilder {
         let Ok(process) = message.get_str(field::SOURCE_PROCESS_ID) else {
             return;
         };
-        let tally = self.processes.entry(process.to_owned()).or_default();
-        tally.count(message);
+        // Looked up before `entry`, which would allocate the key for every message.
+        if !self.processes.contains_key(process) {
+            self.processes.insert(process.to_owned(), Tally::default());
+        }
+        if let Some(tally) = self.processes.get_mut(process) {
+            tally.count(message, &mut self.values);
+        }
     }
 
     /// The board, processes sorted by id.
@@ -132,7 +142,7 @@ impl BoardBuilder {
             .processes
             .into_iter()
             .map(|(id, mut tally)| {
-                let changes = changes(&tally, &self.epochs);
+                let changes = changes(&tally, &self.epochs, &self.values);
                 let statuses = std::mem::take(&mut tally.statuses);
                 ProcessBoard {
                     id,
@@ -151,7 +161,7 @@ impl BoardBuilder {
 }
 
 impl Tally {
-    fn count(&mut self, message: &Document) {
+    fn count(&mut self, message: &Document, values: &mut Vec<String>) {
         let warned =
             matches!(message.get(field::WARNINGS), Some(Bson::Array(items)) if !items.is_empty());
         self.total.add(warned);
@@ -164,14 +174,24 @@ impl Tally {
             self.last = Some(self.last.map_or(time, |last| last.max(time)));
         }
         if let Ok(topic) = message.get_str(field::TOPIC) {
-            *self.topics.entry(topic.to_owned()).or_default() += 1;
+            match self.topics.get_mut(topic) {
+                Some(count) => *count += 1,
+                None => {
+                    self.topics.insert(topic.to_owned(), 1);
+                }
+            }
         }
-        self.note_status(message, timestamp);
+        self.note_status(message, timestamp, values);
     }
 
     /// Keeps a `Status` message with a string `Value` and an epoch if it is the last one of
     /// its epoch so far.
-    fn note_status(&mut self, message: &Document, timestamp: Option<bson::DateTime>) {
+    fn note_status(
+        &mut self,
+        message: &Document,
+        timestamp: Option<bson::DateTime>,
+        values: &mut Vec<String>,
+    ) {
         if message.get_str(field::TYPE) != Ok("Status") {
             return;
         }
@@ -185,14 +205,46 @@ impl Tally {
             .is_none_or(|kept| order >= kept.order);
         if later {
             let status = StatusMessage {
-                status: status.to_owned(),
+                value: intern(values, status),
                 order,
-                message_id: message.get(field::MESSAGE_ID).cloned(),
-                description: message.get("Description").cloned(),
-                warnings: message.get(field::WARNINGS).cloned(),
+                details: details(message),
             };
             self.statuses.insert(epoch, status);
         }
+    }
+}
+
+/// The index of `value` in `values`, added when new.
+fn intern(values: &mut Vec<String>, value: &str) -> u32 {
+    let index = values
+        .iter()
+        .position(|known| known == value)
+        .unwrap_or_else(|| {
+            values.push(value.to_owned());
+            values.len() - 1
+        });
+    u32::try_from(index).unwrap_or(u32::MAX)
+}
+
+/// The fields of a `Status` message a change reports, as raw BSON.
+fn details(message: &Document) -> RawDocumentBuf {
+    let mut details = Document::new();
+    for key in CHANGE_DETAILS {
+        if let Some(value) = message.get(key) {
+            details.insert(key, value.clone());
+        }
+    }
+    RawDocumentBuf::from_document(&details).unwrap_or_default()
+}
+
+/// The `Status` message's fields a change reports where present (§16.2).
+const CHANGE_DETAILS: [&str; 3] = [field::MESSAGE_ID, "Description", field::WARNINGS];
+
+impl StatusMessage {
+    /// `MessageId`, `Description` and `Warnings` back from the raw details.
+    fn detail(&self, key: &str) -> Option<Bson> {
+        let value = self.details.get(key).ok()??;
+        Bson::try_from(value.to_raw_bson()).ok()
     }
 }
 
@@ -206,22 +258,29 @@ impl Counts {
 /// The changes of one process: each epoch whose status differs from the one before (the
 /// first status is a change), then `silent` from the first epoch of the run after its last
 /// `Status` message, when the run has one.
-fn changes(tally: &Tally, epochs: &BTreeMap<i64, Option<bson::DateTime>>) -> Vec<Change> {
+fn changes(
+    tally: &Tally,
+    epochs: &BTreeMap<i64, Option<bson::DateTime>>,
+    values: &[String],
+) -> Vec<Change> {
     let mut changes: Vec<Change> = Vec::new();
+    let mut previous = None;
     for (&epoch, message) in &tally.statuses {
-        if changes
-            .last()
-            .is_some_and(|last| last.status == message.status)
-        {
+        if previous == Some(message.value) {
             continue;
         }
+        previous = Some(message.value);
+        let status = values
+            .get(message.value as usize)
+            .cloned()
+            .unwrap_or_default();
         changes.push(Change {
             epoch,
             timestamp: message.order.0,
-            status: message.status.clone(),
-            message_id: message.message_id.clone(),
-            description: message.description.clone(),
-            warnings: message.warnings.clone(),
+            status,
+            message_id: message.detail(field::MESSAGE_ID),
+            description: message.detail("Description"),
+            warnings: message.detail(field::WARNINGS),
         });
     }
     if let Some(&last_status) = tally.statuses.keys().next_back() {

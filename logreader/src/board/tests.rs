@@ -221,3 +221,29 @@ fn the_grid_lays_each_history_over_every_epoch_with_the_counts_of_its_cell() {
         .collect();
     assert_eq!(cells, expected, "only cells with a status or a message");
 }
+
+#[test]
+fn a_change_reports_its_message_fields_exactly_and_any_value_is_a_status() {
+    let mut failing = status("a", 2, "error", 210);
+    failing.insert("Description", "solver diverged");
+    failing.insert("Warnings", vec![Bson::String("warning.convergence".into())]);
+    failing.insert("MessageId", 42_i64);
+    let messages = [
+        status("a", 1, "maintenance", 110),
+        failing,
+        status("b", 1, "maintenance", 120),
+    ];
+    let board = board(run(2), &messages);
+    assert_eq!(statuses(&board[0]), [(1, "maintenance"), (2, "error")]);
+    assert_eq!(statuses(&board[1]), [(1, "maintenance"), (2, SILENT)]);
+    let detail = board[0].detail();
+    let change = detail.get_array("Changes").unwrap()[1]
+        .as_document()
+        .unwrap();
+    assert_eq!(change.get("MessageId"), Some(&Bson::Int64(42)));
+    assert_eq!(change.get_str("Description"), Ok("solver diverged"));
+    assert_eq!(
+        change.get_array("Warnings").unwrap(),
+        &vec![Bson::String("warning.convergence".into())]
+    );
+}
