@@ -101,22 +101,45 @@ pub fn write_string(out: &mut String, text: &str) {
 #[derive(Debug, Clone)]
 pub struct ArrayWriter {
     pretty: bool,
+    /// NDJSON (§9.5): no brackets or commas, each document compact on its own line.
+    lines: bool,
     written: usize,
 }
 
 impl ArrayWriter {
     /// A writer for the compact (`pretty = false`) or the 4-space layout.
     pub fn new(pretty: bool) -> Self {
-        Self { pretty, written: 0 }
+        Self {
+            pretty,
+            lines: false,
+            written: 0,
+        }
     }
 
-    /// Appends the opening `[`.
+    /// A writer of NDJSON: every document compact and followed by `\n`, nothing around.
+    pub fn lines() -> Self {
+        Self {
+            pretty: false,
+            lines: true,
+            written: 0,
+        }
+    }
+
+    /// Appends the opening `[` (nothing for NDJSON).
     pub fn open(&self, out: &mut String) {
-        out.push('[');
+        if !self.lines {
+            out.push('[');
+        }
     }
 
     /// Appends the separator the layout needs, then `doc` as the next element.
     pub fn push_document(&mut self, out: &mut String, doc: &Document) {
+        if self.lines {
+            write_document(out, doc, false, 0);
+            out.push('\n');
+            self.written += 1;
+            return;
+        }
         self.separate(out);
         write_document(out, doc, self.pretty, 1);
     }
@@ -127,8 +150,12 @@ impl ArrayWriter {
         write_value(out, value, self.pretty, 1);
     }
 
-    /// Appends the closing `]` (after a newline in the pretty layout, unless empty).
+    /// Appends the closing `]` (after a newline in the pretty layout, unless empty; nothing
+    /// for NDJSON).
     pub fn close(self, out: &mut String) {
+        if self.lines {
+            return;
+        }
         if self.pretty && self.written > 0 {
             out.push('\n');
         }

@@ -33,6 +33,9 @@ pub enum QueryError {
     /// `format` other than `json`/`csv`.
     #[error("invalid time series format")]
     InvalidFormat(String),
+    /// `format` of a list other than `json`/`ndjson`.
+    #[error("invalid list format")]
+    InvalidListFormat(String),
     /// `attrs` absent or blank.
     #[error("missing attrs parameter")]
     MissingAttrs,
@@ -65,6 +68,10 @@ impl QueryError {
             Self::InvalidFormat(value) => (
                 "Invalid time series result format.",
                 format!("Format should be json or csv instead of {value}."),
+            ),
+            Self::InvalidListFormat(value) => (
+                "Invalid result format.",
+                format!("Format should be json or ndjson instead of {value}."),
             ),
             Self::MissingAttrs => (
                 "Missing parameter",

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::epochs::EpochRequest;
 use super::params::QueryParams;
-use super::value::{self, Format};
+use super::value::{self, Format, ListFormat};
 use super::QueryError;
 
 /// `GET /simulations` (§4.1).
@@ -15,6 +15,8 @@ pub struct SimulationsQuery {
     pub from: Option<DateTime<Utc>>,
     /// `toDate` (exclusive).
     pub to: Option<DateTime<Utc>>,
+    /// `format`.
+    pub format: ListFormat,
 }
 
 /// `GET /simulations/{simId}/messages` (§4.3).
@@ -32,6 +34,8 @@ pub struct MessagesQuery {
     pub limit: Option<u64>,
     /// `skip`.
     pub skip: Option<u64>,
+    /// `format`.
+    pub format: ListFormat,
 }
 
 /// `GET /simulations/{simId}/messages/invalid` (§4.4).
@@ -43,6 +47,8 @@ pub struct InvalidMessagesQuery {
     pub limit: Option<u64>,
     /// `skip`.
     pub skip: Option<u64>,
+    /// `format`.
+    pub format: ListFormat,
 }
 
 /// `GET /simulations/{simId}/timeseries` (§4.5).
@@ -88,17 +94,18 @@ pub fn pretty(params: &QueryParams) -> bool {
 }
 
 impl SimulationsQuery {
-    /// Validates `fromDate`, then `toDate`.
+    /// Validates `fromDate`, `toDate`, then `format`.
     pub fn parse(params: &QueryParams) -> Result<Self, QueryError> {
         Ok(Self {
             from: datetime(params, "fromDate")?,
             to: datetime(params, "toDate")?,
+            format: list_format(params)?,
         })
     }
 }
 
 impl MessagesQuery {
-    /// Validates sim dates, epochs, `onlyWarnings`, `limit`, `skip`, in that order.
+    /// Validates sim dates, epochs, `onlyWarnings`, `limit`, `skip`, `format`, in that order.
     pub fn parse(params: &QueryParams) -> Result<Self, QueryError> {
         let epochs = epoch_request(params)?;
         let only_warnings = params
@@ -114,18 +121,20 @@ impl MessagesQuery {
             only_warnings,
             limit,
             skip,
+            format: list_format(params)?,
         })
     }
 }
 
 impl InvalidMessagesQuery {
-    /// Validates `limit`, then `skip`; every other parameter is ignored.
+    /// Validates `limit`, `skip`, then `format`; every other parameter is ignored.
     pub fn parse(params: &QueryParams) -> Result<Self, QueryError> {
         let (limit, skip) = limit_and_skip(params)?;
         Ok(Self {
             topic: params.get("topic").map(str::to_owned),
             limit,
             skip,
+            format: list_format(params)?,
         })
     }
 }
@@ -169,6 +178,11 @@ fn epoch_request(params: &QueryParams) -> Result<EpochRequest, QueryError> {
     } else {
         EpochRequest::Numbers { epoch, start, end }
     })
+}
+
+fn list_format(params: &QueryParams) -> Result<ListFormat, QueryError> {
+    let format = params.get("format").map(value::parse_list_format);
+    Ok(format.transpose()?.unwrap_or_default())
 }
 
 fn limit_and_skip(params: &QueryParams) -> Result<(Option<u64>, Option<u64>), QueryError> {

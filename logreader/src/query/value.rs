@@ -14,6 +14,16 @@ pub enum Format {
     Csv,
 }
 
+/// Response format of the lists: `/simulations`, `/messages` and `/messages/invalid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListFormat {
+    /// A JSON array (§9).
+    #[default]
+    Json,
+    /// One compact JSON document per line (§9.5).
+    Ndjson,
+}
+
 /// The §5.1 integer grammar: trimmed ASCII whitespace, optional sign, ASCII digits with
 /// single `_` between digits, within the signed 64-bit range.
 pub fn parse_integer(value: &str) -> Option<i64> {
@@ -90,6 +100,15 @@ pub fn parse_format(value: &str) -> Result<Format, QueryError> {
         "json" => Ok(Format::Json),
         "csv" => Ok(Format::Csv),
         _ => Err(QueryError::InvalidFormat(value.to_owned())),
+    }
+}
+
+/// `format` on a list: exactly `json` or `ndjson`.
+pub fn parse_list_format(value: &str) -> Result<ListFormat, QueryError> {
+    match value {
+        "json" => Ok(ListFormat::Json),
+        "ndjson" => Ok(ListFormat::Ndjson),
+        _ => Err(QueryError::InvalidListFormat(value.to_owned())),
     }
 }
 

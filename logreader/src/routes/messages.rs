@@ -32,7 +32,7 @@ pub async fn list_messages(
     };
     let pretty = request::pretty(params);
     let Some(filter) = filter::message_filter(&selection) else {
-        return Ok(empty_array());
+        return Ok(stream::empty_list(query.format));
     };
     tracing::debug!(%filter, "Listing messages.");
     let page = Page {
@@ -42,10 +42,8 @@ pub async fn list_messages(
     let check = TopicCheck::for_pattern(selection.topic.as_deref());
     let database_page = stream::database_page(check.as_ref(), page);
     let cursor = state.store.messages(id, filter, database_page).await?;
-    Ok(stream::json_array(
-        stream::confirmed(cursor, check, page),
-        pretty,
-    ))
+    let documents = stream::confirmed(cursor, check, page);
+    Ok(stream::list(documents, query.format, pretty))
 }
 
 /// Invalid messages, filtered by topic, sorted, paged and streamed.
@@ -69,7 +67,11 @@ pub async fn list_invalid_messages(
         .invalid_messages(id, filter, database_page)
         .await?;
     let documents = stream::confirmed(cursor, check, page);
-    Ok(stream::json_array(documents, request::pretty(params)))
+    Ok(stream::list(
+        documents,
+        query.format,
+        request::pretty(params),
+    ))
 }
 
 /// 404 unless the simulation's valid or invalid collection exists (§1).
@@ -79,9 +81,4 @@ pub(super) async fn ensure_exists(state: &AppState, id: &str) -> Result<(), ApiE
     } else {
         Err(ApiError::SimulationNotFound(id.to_owned()))
     }
-}
-
-/// `[]`, the answer when the epoch condition can match nothing.
-fn empty_array() -> Response {
-    super::body_response("application/json", "[]")
 }

@@ -18,7 +18,8 @@ pub async fn list_simulations(
     let filter = filter::simulations_filter(query.from, query.to);
     tracing::debug!(%filter, "Listing simulations.");
     let cursor = state.store.simulations(filter).await?;
-    Ok(stream::json_array(cursor.boxed(), request::pretty(params)))
+    let pretty = request::pretty(params);
+    Ok(stream::list(cursor.boxed(), query.format, pretty))
 }
 
 /// One metadata document, or 404 when there is none. Only `pretty` is read.

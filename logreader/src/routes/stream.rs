@@ -1,4 +1,4 @@
-//! Streamed responses (docs/spec/logreader.md §3.3). JSON arrays: documents go from the
+//! Streamed responses (docs/spec/logreader.md §3.3). JSON arrays and NDJSON: documents go from the
 //! database cursor to the socket in chunks of about [`CHUNK_SIZE`] bytes, so memory stays
 //! constant whatever the result size. A database error mid-stream ends the body with an
 //! error, which makes hyper close the connection without the final chunk: clients see an
@@ -18,11 +18,14 @@ use tokio::sync::mpsc;
 use crate::export::json::ArrayWriter;
 use crate::export::timeseries::Flush;
 use crate::query::filter::TopicCheck;
+use crate::query::ListFormat;
 use crate::store::Page;
 
 /// The documents of a response, as they come from the database.
 pub type Documents = BoxStream<'static, mongodb::error::Result<Document>>;
 
+/// The media type of NDJSON bodies.
+const NDJSON: &str = "application/x-ndjson";
 /// Target size of one body chunk.
 const CHUNK_SIZE: usize = 64 * 1024;
 /// Chunks a rendered body may have ready before the client reads them.
@@ -71,11 +74,23 @@ pub fn confirmed(cursor: Cursor<Document>, check: Option<TopicCheck>, page: Page
         .boxed()
 }
 
-/// A 200 `application/json` response streaming the documents as a JSON array.
-pub fn json_array(documents: Documents, pretty: bool) -> Response {
-    let phase = Phase::Start(documents, ArrayWriter::new(pretty));
-    let chunks = stream::try_unfold(phase, next_chunk);
-    super::body_response("application/json", Body::from_stream(chunks))
+/// A 200 response streaming the documents as a JSON array (`application/json`, compact or
+/// `pretty`) or as NDJSON (`application/x-ndjson`, one compact document per line).
+pub fn list(documents: Documents, format: ListFormat, pretty: bool) -> Response {
+    let (content_type, writer) = match format {
+        ListFormat::Json => ("application/json", ArrayWriter::new(pretty)),
+        ListFormat::Ndjson => (NDJSON, ArrayWriter::lines()),
+    };
+    let chunks = stream::try_unfold(Phase::Start(documents, writer), next_chunk);
+    super::body_response(content_type, Body::from_stream(chunks))
+}
+
+/// The empty list: `[]`, or an empty NDJSON body.
+pub fn empty_list(format: ListFormat) -> Response {
+    match format {
+        ListFormat::Json => super::body_response("application/json", "[]"),
+        ListFormat::Ndjson => super::body_response(NDJSON, ""),
+    }
 }
 
 /// A body that `render` writes on a blocking thread: it appends to a buffer and calls the

@@ -8,6 +8,7 @@ mod fuzz;
 mod harness;
 mod http;
 mod metrics;
+mod ndjson;
 mod routing;
 mod shutdown;
 mod streaming;

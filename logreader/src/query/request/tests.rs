@@ -76,8 +76,25 @@ fn simulations_validate_from_before_to() {
         SimulationsQuery::parse(&params("fromDate=&toDate=")).ok(),
         Some(SimulationsQuery {
             from: None,
-            to: None
+            to: None,
+            format: ListFormat::Json,
         })
+    );
+}
+
+#[test]
+fn lists_take_json_or_ndjson_after_every_other_parameter() {
+    let ndjson = MessagesQuery::parse(&params("format=ndjson&limit=2")).unwrap();
+    assert_eq!(ndjson.format, ListFormat::Ndjson);
+    let blank = InvalidMessagesQuery::parse(&params("format=")).unwrap();
+    assert_eq!(blank.format, ListFormat::Json, "blank means json");
+    assert_eq!(
+        error_of(MessagesQuery::parse(&params("format=csv&skip=x"))),
+        "Invalid value for skip. | Value should be a non-negative integer but it was x."
+    );
+    assert_eq!(
+        error_of(SimulationsQuery::parse(&params("format=csv"))),
+        "Invalid result format. | Format should be json or ndjson instead of csv."
     );
 }
 
