@@ -16,4 +16,4 @@ pub use params::QueryParams;
 pub use request::{
     InvalidMessagesQuery, MessagesQuery, ProcessesQuery, SimulationsQuery, TimeseriesQuery,
 };
-pub use value::{Format, ListFormat};
+pub use value::{Format, Layout, ListFormat};

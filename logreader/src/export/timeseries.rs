@@ -90,6 +90,11 @@ impl TimeSeries {
         render::write_csv(&self.tree, &self.rows, out, flush);
     }
 
+    /// Appends the §11.1 long CSV body (one line per value), calling `flush` after each line.
+    pub fn write_long_csv(&self, out: &mut String, flush: Flush<'_>) {
+        render::write_long_csv(&self.tree, &self.rows, out, flush);
+    }
+
     /// The whole §10.6 JSON body.
     pub fn to_json(&self, pretty: bool) -> String {
         let mut out = String::new();
@@ -101,6 +106,13 @@ impl TimeSeries {
     pub fn to_csv(&self) -> String {
         let mut out = String::new();
         self.write_csv(&mut out, &mut |_| {});
+        out
+    }
+
+    /// The whole §11.1 long CSV body.
+    pub fn to_long_csv(&self) -> String {
+        let mut out = String::new();
+        self.write_long_csv(&mut out, &mut |_| {});
         out
     }
 

@@ -33,6 +33,9 @@ pub enum QueryError {
     /// `format` other than `json`/`csv`.
     #[error("invalid time series format")]
     InvalidFormat(String),
+    /// `layout` other than `wide`, or `long` without `format=csv`.
+    #[error("invalid time series layout")]
+    InvalidLayout(String),
     /// `format` of a list other than `json`/`ndjson`.
     #[error("invalid list format")]
     InvalidListFormat(String),
@@ -68,6 +71,10 @@ impl QueryError {
             Self::InvalidFormat(value) => (
                 "Invalid time series result format.",
                 format!("Format should be json or csv instead of {value}."),
+            ),
+            Self::InvalidLayout(value) => (
+                "Invalid time series layout.",
+                format!("Layout should be wide, or long with format=csv, instead of {value}."),
             ),
             Self::InvalidListFormat(value) => (
                 "Invalid result format.",

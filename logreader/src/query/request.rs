@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::epochs::EpochRequest;
 use super::params::QueryParams;
-use super::value::{self, Format, ListFormat};
+use super::value::{self, Format, Layout, ListFormat};
 use super::QueryError;
 
 /// `GET /simulations` (§4.1).
@@ -62,6 +62,8 @@ pub struct TimeseriesQuery {
     pub topic: Option<String>,
     /// `format`.
     pub format: Format,
+    /// `layout` (CSV only).
+    pub layout: Layout,
     /// `attrs`, unsplit.
     pub attrs: String,
 }
@@ -140,7 +142,7 @@ impl InvalidMessagesQuery {
 }
 
 impl TimeseriesQuery {
-    /// Validates sim dates, epochs, `onlyWarnings` (then ignored), `format`, `attrs`.
+    /// Validates sim dates, epochs, `onlyWarnings` (then ignored), `format`, `layout`, `attrs`.
     pub fn parse(params: &QueryParams) -> Result<Self, QueryError> {
         let epochs = epoch_request(params)?;
         if let Some(only_warnings) = params.get("onlyWarnings") {
@@ -151,6 +153,11 @@ impl TimeseriesQuery {
             .map(value::parse_format)
             .transpose()?
             .unwrap_or(Format::Json);
+        let layout = params
+            .get("layout")
+            .map(|layout| value::parse_layout(layout, format))
+            .transpose()?
+            .unwrap_or_default();
         let attrs = params
             .get("attrs")
             .ok_or(QueryError::MissingAttrs)?
@@ -160,6 +167,7 @@ impl TimeseriesQuery {
             processes: params.list("process"),
             topic: params.get("topic").map(str::to_owned),
             format,
+            layout,
             attrs,
         })
     }

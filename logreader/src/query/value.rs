@@ -14,6 +14,16 @@ pub enum Format {
     Csv,
 }
 
+/// Table layout of a CSV time series (§11.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// One row per time point, one column per attribute (§11).
+    #[default]
+    Wide,
+    /// One row per value: `epoch;timestamp;topic;process;attribute;value` (§11.1).
+    Long,
+}
+
 /// Response format of the lists: `/simulations`, `/messages` and `/messages/invalid`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ListFormat {
@@ -100,6 +110,15 @@ pub fn parse_format(value: &str) -> Result<Format, QueryError> {
         "json" => Ok(Format::Json),
         "csv" => Ok(Format::Csv),
         _ => Err(QueryError::InvalidFormat(value.to_owned())),
+    }
+}
+
+/// `layout`: exactly `wide` or `long`; `long` only with CSV.
+pub fn parse_layout(value: &str, format: Format) -> Result<Layout, QueryError> {
+    match (value, format) {
+        ("wide", _) => Ok(Layout::Wide),
+        ("long", Format::Csv) => Ok(Layout::Long),
+        _ => Err(QueryError::InvalidLayout(value.to_owned())),
     }
 }
 

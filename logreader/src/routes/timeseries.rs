@@ -16,7 +16,9 @@ use super::stream;
 use crate::error::ApiError;
 use crate::export::timeseries::{self, TimeSeries, TimeSeriesBuilder};
 use crate::query::filter::{self, TopicCheck};
-use crate::query::{epochs, request, Format, MessageSelection, QueryParams, TimeseriesQuery};
+use crate::query::{
+    epochs, request, Format, Layout, MessageSelection, QueryParams, TimeseriesQuery,
+};
 use crate::state::AppState;
 
 /// Builds the time series of the selected messages and streams it as JSON or CSV. A `HEAD`
@@ -32,13 +34,11 @@ pub async fn export_timeseries(
     let series = build(state, id, &query).await?;
     let skipped = HeaderValue::from(series.skipped());
     let pretty = request::pretty(params);
-    let (content_type, body) = match query.format {
-        Format::Json => (
-            "application/json",
-            render(head, series, Format::Json, pretty),
-        ),
-        Format::Csv => ("text/csv", render(head, series, Format::Csv, pretty)),
+    let content_type = match query.format {
+        Format::Json => "application/json",
+        Format::Csv => "text/csv",
     };
+    let body = render(head, series, &query, pretty);
     let mut response = super::body_response(content_type, body);
     response
         .headers_mut()
@@ -48,13 +48,15 @@ pub async fn export_timeseries(
 
 /// The body: the rendering, produced on a blocking thread, or for `HEAD` an empty stream,
 /// so the headers (chunked, no `Content-Length`) are those of the `GET`.
-fn render(head: bool, series: TimeSeries, format: Format, pretty: bool) -> Body {
+fn render(head: bool, series: TimeSeries, query: &TimeseriesQuery, pretty: bool) -> Body {
     if head {
         return Body::from_stream(futures_util::stream::empty::<Result<Bytes, Infallible>>());
     }
-    stream::rendered(move |out, flush| match format {
-        Format::Json => series.write_json(pretty, out, flush),
-        Format::Csv => series.write_csv(out, flush),
+    let (format, layout) = (query.format, query.layout);
+    stream::rendered(move |out, flush| match (format, layout) {
+        (Format::Json, _) => series.write_json(pretty, out, flush),
+        (Format::Csv, Layout::Wide) => series.write_csv(out, flush),
+        (Format::Csv, Layout::Long) => series.write_long_csv(out, flush),
     })
 }
 

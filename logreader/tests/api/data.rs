@@ -377,3 +377,53 @@ async fn a_large_time_series_streams_in_chunks_equal_to_the_built_series() {
     assert_eq!(json.text(), expected.to_json(true));
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_long_csv_layout_has_a_line_per_value() {
+    let app = seeded().await;
+    let attrs = "attrs=batteryState.chargePercentage,batteryState.capacity&epoch=2";
+    let path = format!("/simulations/{SIM}/timeseries?{attrs}&format=csv");
+    let wide = app.get(&path).await;
+    let long = app.get(&format!("{path}&layout=long")).await;
+    assert_eq!(long.status, 200);
+    assert_eq!(long.header("Content-Type"), Some("text/csv"));
+    assert_eq!(
+        long.header("X-Skipped-Values"),
+        wide.header("X-Skipped-Values")
+    );
+    let text = long.text();
+    let mut lines = text.split("\r\n");
+    assert_eq!(
+        lines.next(),
+        Some("epoch;timestamp;topic;process;attribute;value")
+    );
+    assert_eq!(
+        lines.next(),
+        Some(
+            "2;2020-06-03T14:00:00Z;energy.storage.state;battery1;batteryState.chargePercentage;87"
+        )
+    );
+    let values: usize = wide
+        .text()
+        .split("\r\n")
+        .skip(1)
+        .map(|line| {
+            line.split(';')
+                .skip(2)
+                .filter(|cell| !cell.is_empty())
+                .count()
+        })
+        .sum();
+    assert_eq!(
+        text.matches("\r\n").count(),
+        values + 1,
+        "one line per wide value"
+    );
+    for bad in ["&layout=long&format=json", "&format=csv&layout=tall"] {
+        let path = format!("/simulations/{SIM}/timeseries?{attrs}{bad}");
+        let reply = app.get(&path).await;
+        assert_eq!(reply.status, 400, "{bad}");
+        assert_eq!(reply.json()["title"], "Invalid time series layout.");
+    }
+    app.cleanup().await;
+}

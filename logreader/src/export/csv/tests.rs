@@ -152,3 +152,64 @@ fn header_follows_insertion_order_and_quotes_odd_names() {
          1;2020-06-03T13:00:00Z;True;\"q\"\"uote\";1\r\n"
     );
 }
+
+/// The §11.1 long layout of the §11 integration example: the wide table's non-empty cells,
+/// row by row and column by column.
+#[test]
+fn long_layout_has_a_line_per_value_in_the_wide_order() {
+    let attrs = parse_attrs("batteryState.chargePercentage,batteryState.capacity");
+    let messages = fixtures::fixture_epoch_2_batteries();
+    let series = build(messages, &attrs, &fixtures::epoch_starts());
+    let expected = "epoch;timestamp;topic;process;attribute;value\r\n\
+        2;2020-06-03T14:00:00Z;energy.storage.state;battery1;batteryState.chargePercentage;87\r\n\
+        2;2020-06-03T14:00:00Z;energy.storage.state;battery1;batteryState.capacity;260\r\n\
+        2;2020-06-03T14:00:00Z;energy.storage.state;battery2;batteryState.chargePercentage;45\r\n\
+        2;2020-06-03T14:00:00Z;energy.storage.state;battery2;batteryState.capacity;140\r\n\
+        2;2020-06-03T14:00:00Z;energy.storage.state;battery3;batteryState.chargePercentage;57\r\n\
+        2;2020-06-03T14:15:00Z;energy.storage.state;battery3;batteryState.chargePercentage;55\r\n\
+        2;2020-06-03T14:30:00Z;energy.storage.state;battery1;batteryState.chargePercentage;91\r\n\
+        2;2020-06-03T14:30:00Z;energy.storage.state;battery1;batteryState.capacity;310\r\n\
+        2;2020-06-03T14:30:00Z;energy.storage.state;battery2;batteryState.chargePercentage;48\r\n\
+        2;2020-06-03T14:30:00Z;energy.storage.state;battery2;batteryState.capacity;160\r\n\
+        2;2020-06-03T14:30:00Z;energy.storage.state;battery3;batteryState.chargePercentage;55\r\n\
+        2;2020-06-03T14:45:00Z;energy.storage.state;battery3;batteryState.chargePercentage;52\r\n";
+    assert_eq!(series.to_long_csv(), expected);
+    let empty = build(Vec::new(), &attrs, &HashMap::new());
+    assert_eq!(
+        empty.to_long_csv(),
+        "epoch;timestamp;topic;process;attribute;value\r\n"
+    );
+}
+
+/// Every value of the wide table is one long line and nothing else is: the long body
+/// melted back into (row, column) cells gives the wide body's non-empty cells.
+#[test]
+fn long_and_wide_hold_the_same_cells() {
+    let messages = vec![solar(1, 5.0, 0.2), solar(2, 8.0, 0.5)];
+    let attrs = parse_attrs("RealPower,ReactivePower,bus,missing");
+    let series = build(messages, &attrs, &fixtures::epoch_starts());
+    let wide = series.to_csv();
+    let mut lines = wide.split("\r\n").filter(|line| !line.is_empty());
+    let header: Vec<&str> = lines.next().unwrap().split(';').collect();
+    let mut from_wide = Vec::new();
+    for line in lines {
+        let cells: Vec<&str> = line.split(';').collect();
+        for (name, value) in header.iter().zip(&cells).skip(2) {
+            if !value.is_empty() {
+                from_wide.push(format!("{};{};{name};{value}", cells[0], cells[1]));
+            }
+        }
+    }
+    let long = series.to_long_csv();
+    let from_long: Vec<String> = long
+        .split("\r\n")
+        .skip(1)
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let f: Vec<&str> = line.split(';').collect();
+            format!("{};{};{}:{}.{};{}", f[0], f[1], f[2], f[3], f[4], f[5])
+        })
+        .collect();
+    assert_eq!(from_long, from_wide);
+    assert_eq!(from_long.len(), 6, "three attributes in two epochs");
+}

@@ -17,9 +17,18 @@ pub type Flush<'f> = &'f mut dyn FnMut(&mut String);
 
 /// One values list of the result tree, as a CSV column.
 struct Column<'a> {
-    /// `<topic>:<process>.<path>`, the path ending in the series key for a block item.
-    name: String,
+    topic: &'a str,
+    process: &'a str,
+    /// The attribute path after the process, ending in the series key for a block item.
+    attribute: String,
     values: &'a Values,
+}
+
+impl Column<'_> {
+    /// The wide header's name: `<topic>:<process>.<attribute>`.
+    fn name(&self) -> String {
+        format!("{}:{}.{}", self.topic, self.process, self.attribute)
+    }
 }
 
 /// What a JSON object entry holds.
@@ -133,13 +142,53 @@ pub(super) fn write_csv(tree: &Tree, rows: &[Row], out: &mut String, flush: Flus
     }
 }
 
+/// The header of the long layout (§11.1).
+const LONG_HEADER: [&str; 6] = [
+    "epoch",
+    "timestamp",
+    "topic",
+    "process",
+    "attribute",
+    "value",
+];
+
+/// Appends the §11.1 long body: the header, then for each row of the wide table its
+/// non-empty cells in column order, one line each.
+pub(super) fn write_long_csv(tree: &Tree, rows: &[Row], out: &mut String, flush: Flush<'_>) {
+    let columns = columns(tree);
+    csv::write_record(out, LONG_HEADER);
+    let mut cells: Vec<_> = columns
+        .iter()
+        .map(|column| column.values.dense(rows.len()))
+        .collect();
+    for row in rows {
+        let epoch = row.epoch.to_string();
+        let timestamp = row.timestamp.as_deref().unwrap_or_default();
+        for (column, cells) in columns.iter().zip(cells.iter_mut()) {
+            let Some(cell) = cells.next().flatten() else {
+                continue;
+            };
+            let line = [
+                Cow::Borrowed(epoch.as_str()),
+                Cow::Borrowed(timestamp),
+                Cow::Borrowed(column.topic),
+                Cow::Borrowed(column.process),
+                Cow::Borrowed(column.attribute.as_str()),
+                cell.csv_text(),
+            ];
+            csv::write_record(out, line);
+            flush(out);
+        }
+    }
+}
+
 /// The CSV header: `epoch`, `timestamp`, then the column names in insertion order.
 pub(super) fn csv_header(tree: &Tree) -> Vec<String> {
     header(&columns(tree))
 }
 
 fn header(columns: &[Column<'_>]) -> Vec<String> {
-    let names = columns.iter().map(|column| column.name.clone());
+    let names = columns.iter().map(Column::name);
     ["epoch".to_owned(), "timestamp".to_owned()]
         .into_iter()
         .chain(names)
@@ -160,36 +209,51 @@ fn columns(tree: &Tree) -> Vec<Column<'_>> {
     let mut columns = Vec::new();
     for (topic, topic_id) in children(tree, ROOT) {
         for (process, process_id) in children(tree, topic_id) {
-            let prefix = format!("{topic}:{process}");
+            let owner = Owner { topic, process };
             for (name, node) in children(tree, process_id) {
-                collect_columns(tree, node, &format!("{prefix}.{name}"), &mut columns);
+                collect_columns(tree, node, owner, name, &mut columns);
             }
         }
     }
     columns
 }
 
-fn collect_columns<'t>(tree: &'t Tree, id: NodeId, name: &str, columns: &mut Vec<Column<'t>>) {
+/// The topic and process a subtree of columns belongs to.
+#[derive(Clone, Copy)]
+struct Owner<'t> {
+    topic: &'t str,
+    process: &'t str,
+}
+
+fn collect_columns<'t>(
+    tree: &'t Tree,
+    id: NodeId,
+    owner: Owner<'t>,
+    path: &str,
+    columns: &mut Vec<Column<'t>>,
+) {
+    let mut push = |attribute: String, values| {
+        columns.push(Column {
+            topic: owner.topic,
+            process: owner.process,
+            attribute,
+            values,
+        });
+    };
     match tree.node(id) {
         Some(Node::Item(item)) if item.kind == ItemKind::Simple => {
             if let Some(values) = item.values.first() {
-                columns.push(Column {
-                    name: name.to_owned(),
-                    values,
-                });
+                push(path.to_owned(), values);
             }
         }
         Some(Node::Item(item)) => {
             for (key, values) in item.keys.iter().zip(&item.values) {
-                columns.push(Column {
-                    name: format!("{name}.{key}"),
-                    values,
-                });
+                push(format!("{path}.{key}"), values);
             }
         }
         _ => {
             for (child_name, child) in children(tree, id) {
-                collect_columns(tree, child, &format!("{name}.{child_name}"), columns);
+                collect_columns(tree, child, owner, &format!("{path}.{child_name}"), columns);
             }
         }
     }

@@ -125,3 +125,22 @@ fn pretty_is_only_true() {
     assert!(!pretty(&params("pretty=True")));
     assert!(!pretty(&params("pretty=1")));
 }
+
+#[test]
+fn the_long_layout_needs_csv_and_is_checked_before_attrs() {
+    let long = TimeseriesQuery::parse(&params("attrs=a&format=csv&layout=long")).unwrap();
+    assert_eq!(long.layout, Layout::Long);
+    let wide = TimeseriesQuery::parse(&params("attrs=a&layout=wide")).unwrap();
+    assert_eq!(wide.layout, Layout::Wide);
+    for query in [
+        "attrs=a&layout=long",
+        "attrs=a&format=csv&layout=Long",
+        "layout=tall",
+    ] {
+        let error = error_of(TimeseriesQuery::parse(&params(query)));
+        assert!(
+            error.starts_with("Invalid time series layout. |"),
+            "{query}: {error}"
+        );
+    }
+}
