@@ -4,6 +4,7 @@
 
 pub mod epochs;
 mod error;
+pub mod field_filter;
 pub mod filter;
 pub mod params;
 pub mod request;

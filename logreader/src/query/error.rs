@@ -36,6 +36,14 @@ pub enum QueryError {
     /// `layout` other than `wide`, or `long` without `format=csv`.
     #[error("invalid time series layout")]
     InvalidLayout(String),
+    /// A `where` expression that does not parse.
+    #[error("invalid where expression")]
+    InvalidWhere {
+        /// 1-based character position of the failure.
+        position: usize,
+        /// What was expected there and what was found.
+        message: String,
+    },
     /// `format` of a list other than `json`/`ndjson`.
     #[error("invalid list format")]
     InvalidListFormat(String),
@@ -75,6 +83,10 @@ impl QueryError {
             Self::InvalidLayout(value) => (
                 "Invalid time series layout.",
                 format!("Layout should be wide, or long with format=csv, instead of {value}."),
+            ),
+            Self::InvalidWhere { position, message } => (
+                "Invalid where expression.",
+                format!("At character {position}: {message}."),
             ),
             Self::InvalidListFormat(value) => (
                 "Invalid result format.",

@@ -6,9 +6,10 @@ use chrono::{DateTime, Utc};
 use common::schema::{field, metadata};
 
 use super::epochs::EpochCondition;
+use super::field_filter::FieldFilter;
 
 /// Which valid messages a `/messages` or `/timeseries` request selects.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MessageSelection {
     /// The resolved epoch condition.
     pub epochs: EpochCondition,
@@ -18,6 +19,8 @@ pub struct MessageSelection {
     pub topic: Option<String>,
     /// `onlyWarnings=true`.
     pub only_warnings: bool,
+    /// `where`.
+    pub fields: Option<FieldFilter>,
 }
 
 /// `/simulations`: `StartTime` ≥ from and/or < to.
@@ -78,14 +81,24 @@ pub fn message_filter(selection: &MessageSelection) -> Option<Document> {
     if let Some(condition) = selection.topic.as_deref().and_then(topic_condition) {
         filter.insert(field::TOPIC, condition);
     }
+    add_fields(&mut filter, selection.fields.as_ref());
     Some(filter)
 }
 
 /// `/messages/invalid`: only the topic condition.
-pub fn invalid_filter(topic: Option<&str>) -> Document {
-    match topic.and_then(topic_condition) {
-        Some(condition) => doc! { field::TOPIC: condition },
-        None => Document::new(),
+pub fn invalid_filter(topic: Option<&str>, fields: Option<&FieldFilter>) -> Document {
+    let mut filter = Document::new();
+    if let Some(condition) = topic.and_then(topic_condition) {
+        filter.insert(field::TOPIC, condition);
+    }
+    add_fields(&mut filter, fields);
+    filter
+}
+
+/// The `where` conditions, under `$and` beside the other parameters' fields.
+fn add_fields(filter: &mut Document, fields: Option<&FieldFilter>) {
+    if let Some(fields) = fields {
+        filter.insert("$and", fields.to_mongo());
     }
 }
 
@@ -185,6 +198,7 @@ mod tests {
             processes: None,
             topic: None,
             only_warnings: false,
+            fields: None,
         }
     }
 

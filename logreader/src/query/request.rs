@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::epochs::EpochRequest;
+use super::field_filter::{self, FieldFilter};
 use super::params::QueryParams;
 use super::value::{self, Format, Layout, ListFormat};
 use super::QueryError;
@@ -20,7 +21,7 @@ pub struct SimulationsQuery {
 }
 
 /// `GET /simulations/{simId}/messages` (§4.3).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MessagesQuery {
     /// Epoch or simulated-time parameters.
     pub epochs: EpochRequest,
@@ -34,12 +35,14 @@ pub struct MessagesQuery {
     pub limit: Option<u64>,
     /// `skip`.
     pub skip: Option<u64>,
+    /// `where`.
+    pub fields: Option<FieldFilter>,
     /// `format`.
     pub format: ListFormat,
 }
 
 /// `GET /simulations/{simId}/messages/invalid` (§4.4).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InvalidMessagesQuery {
     /// `topic`.
     pub topic: Option<String>,
@@ -47,12 +50,14 @@ pub struct InvalidMessagesQuery {
     pub limit: Option<u64>,
     /// `skip`.
     pub skip: Option<u64>,
+    /// `where`.
+    pub fields: Option<FieldFilter>,
     /// `format`.
     pub format: ListFormat,
 }
 
 /// `GET /simulations/{simId}/timeseries` (§4.5).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TimeseriesQuery {
     /// Epoch or simulated-time parameters.
     pub epochs: EpochRequest,
@@ -64,6 +69,8 @@ pub struct TimeseriesQuery {
     pub format: Format,
     /// `layout` (CSV only).
     pub layout: Layout,
+    /// `where`.
+    pub fields: Option<FieldFilter>,
     /// `attrs`, unsplit.
     pub attrs: String,
 }
@@ -107,7 +114,8 @@ impl SimulationsQuery {
 }
 
 impl MessagesQuery {
-    /// Validates sim dates, epochs, `onlyWarnings`, `limit`, `skip`, `format`, in that order.
+    /// Validates sim dates, epochs, `onlyWarnings`, `limit`, `skip`, `where`, `format`, in
+    /// that order.
     pub fn parse(params: &QueryParams) -> Result<Self, QueryError> {
         let epochs = epoch_request(params)?;
         let only_warnings = params
@@ -123,26 +131,29 @@ impl MessagesQuery {
             only_warnings,
             limit,
             skip,
+            fields: fields(params)?,
             format: list_format(params)?,
         })
     }
 }
 
 impl InvalidMessagesQuery {
-    /// Validates `limit`, `skip`, then `format`; every other parameter is ignored.
+    /// Validates `limit`, `skip`, `where`, then `format`; every other parameter is ignored.
     pub fn parse(params: &QueryParams) -> Result<Self, QueryError> {
         let (limit, skip) = limit_and_skip(params)?;
         Ok(Self {
             topic: params.get("topic").map(str::to_owned),
             limit,
             skip,
+            fields: fields(params)?,
             format: list_format(params)?,
         })
     }
 }
 
 impl TimeseriesQuery {
-    /// Validates sim dates, epochs, `onlyWarnings` (then ignored), `format`, `layout`, `attrs`.
+    /// Validates sim dates, epochs, `onlyWarnings` (then ignored), `format`, `layout`,
+    /// `where`, `attrs`.
     pub fn parse(params: &QueryParams) -> Result<Self, QueryError> {
         let epochs = epoch_request(params)?;
         if let Some(only_warnings) = params.get("onlyWarnings") {
@@ -158,6 +169,7 @@ impl TimeseriesQuery {
             .map(|layout| value::parse_layout(layout, format))
             .transpose()?
             .unwrap_or_default();
+        let fields = fields(params)?;
         let attrs = params
             .get("attrs")
             .ok_or(QueryError::MissingAttrs)?
@@ -168,6 +180,7 @@ impl TimeseriesQuery {
             topic: params.get("topic").map(str::to_owned),
             format,
             layout,
+            fields,
             attrs,
         })
     }
@@ -186,6 +199,19 @@ fn epoch_request(params: &QueryParams) -> Result<EpochRequest, QueryError> {
     } else {
         EpochRequest::Numbers { epoch, start, end }
     })
+}
+
+/// `where`: parsed, or the position and reason it does not parse.
+fn fields(params: &QueryParams) -> Result<Option<FieldFilter>, QueryError> {
+    let Some(text) = params.get("where") else {
+        return Ok(None);
+    };
+    field_filter::parse(text)
+        .map(Some)
+        .map_err(|error| QueryError::InvalidWhere {
+            position: error.position,
+            message: error.message,
+        })
 }
 
 fn list_format(params: &QueryParams) -> Result<ListFormat, QueryError> {

@@ -29,6 +29,7 @@ pub async fn list_messages(
         processes: query.processes,
         topic: query.topic,
         only_warnings: query.only_warnings,
+        fields: query.fields,
     };
     let pretty = request::pretty(params);
     let Some(filter) = filter::message_filter(&selection) else {
@@ -54,7 +55,7 @@ pub async fn list_invalid_messages(
 ) -> Result<Response, ApiError> {
     let query = InvalidMessagesQuery::parse(params)?;
     ensure_exists(state, id).await?;
-    let filter = filter::invalid_filter(query.topic.as_deref());
+    let filter = filter::invalid_filter(query.topic.as_deref(), query.fields.as_ref());
     tracing::debug!(%filter, "Listing invalid messages.");
     let page = Page {
         skip: query.skip,

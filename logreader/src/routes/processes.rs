@@ -171,6 +171,7 @@ async fn build(
         processes: process.map(|process| vec![process.to_owned()]),
         topic: None,
         only_warnings: false,
+        fields: None,
     };
     if let Some(filter) = filter::message_filter(&selection) {
         tracing::debug!(%filter, "Building the run health board.");

@@ -76,6 +76,7 @@ async fn build(
         processes: query.processes.clone(),
         topic: query.topic.clone(),
         only_warnings: false,
+        fields: query.fields.clone(),
     };
     if let Some(filter) = filter::message_filter(&selection) {
         tracing::debug!(%filter, "Building time series.");

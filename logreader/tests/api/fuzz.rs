@@ -17,7 +17,7 @@ const ENDPOINTS: [&str; 9] = [
     "/simulations/%00/messages",
 ];
 
-const FRAGMENTS: [&str; 34] = [
+const FRAGMENTS: [&str; 42] = [
     "",
     "%00",
     "%01",
@@ -52,6 +52,14 @@ const FRAGMENTS: [&str; 34] = [
     "24:00",
     "true",
     "csv",
+    "ndjson",
+    "long",
+    "%20%3D%20",
+    "%20and%20",
+    "%20in%20%5B",
+    "%5D",
+    "%22x%22",
+    "%20exists",
 ];
 
 fn random_value(rng: &mut fastrand::Rng) -> String {

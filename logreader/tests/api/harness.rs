@@ -16,7 +16,7 @@ use tokio::sync::oneshot;
 pub const SIM: &str = "2020-06-03T04:01:52.345Z";
 
 /// Every query parameter an endpoint reads, and three that none does.
-pub const PARAMETER_NAMES: [&str; 18] = [
+pub const PARAMETER_NAMES: [&str; 20] = [
     "fromDate",
     "toDate",
     "fromSimDate",
@@ -30,6 +30,8 @@ pub const PARAMETER_NAMES: [&str; 18] = [
     "limit",
     "skip",
     "format",
+    "layout",
+    "where",
     "attrs",
     "pretty",
     "sortAttr",

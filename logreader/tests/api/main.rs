@@ -4,6 +4,7 @@ mod board;
 mod clients;
 mod data;
 mod errors;
+mod field_filters;
 mod fuzz;
 mod harness;
 mod http;
