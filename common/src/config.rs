@@ -10,6 +10,30 @@ use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::schema::{self, CollectionNames};
 
+/// A setting that parses but cannot be used, or a combination of settings that cannot: the
+/// variable, the offending value and why. Start-up stops with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid value '{value}' for {variable}: {reason}")]
+pub struct ConfigError {
+    /// The environment variable name.
+    pub variable: &'static str,
+    /// The value as given.
+    pub value: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl ConfigError {
+    /// The error for `variable` set to `value`.
+    pub fn new(variable: &'static str, value: &str, reason: &str) -> Self {
+        Self {
+            variable,
+            value: value.to_owned(),
+            reason: reason.to_owned(),
+        }
+    }
+}
+
 /// Boolean setting value: `true`/`false`, case-insensitive, surrounding ASCII whitespace ignored.
 pub fn parse_bool(value: &str) -> Result<bool, String> {
     match value

@@ -13,12 +13,14 @@
 //! * [`topic`]: AMQP topic pattern to an anchored, linear-time regular expression.
 //! * [`schema`]: collection names, field names and index definitions.
 //! * [`config`]: clap settings fragments shared by both programs and the shared value parsers.
+//! * [`broker`]: the RabbitMQ connection settings, cluster nodes, TLS and connecting to a node.
 //! * [`mongo`]: builds a MongoDB client from the settings.
 //! * [`metrics`]: Prometheus metrics on `prometheus-client`: the shared buckets, naming and
 //!   the text format.
 //! * [`telemetry`] and [`shutdown`]: logging set-up and the stop signal.
 #![warn(missing_docs)]
 
+pub mod broker;
 pub mod classify;
 pub mod config;
 pub mod document;

@@ -186,7 +186,7 @@ async fn run(config: Config, mut writer: Writer, token: CancellationToken) -> i3
                 writer.flush_everything().await;
                 writer.forget_channel();
                 // On to the next node of a cluster; a single broker is simply tried again.
-                first_node = (node + 1) % config.broker.nodes.len();
+                first_node = (node + 1) % config.broker.endpoint.nodes.len();
             }
         }
     }
@@ -249,7 +249,7 @@ async fn delete_on_new_connection(
     config: &Config,
 ) -> anyhow::Result<u32> {
     // The session's node first, then the others of a cluster.
-    let nodes = &config.broker.nodes;
+    let nodes = &config.broker.endpoint.nodes;
     let start = nodes.iter().position(|n| *n == session.node).unwrap_or(0);
     let mut failure = None;
     for node in nodes.iter().cycle().skip(start).take(nodes.len()) {

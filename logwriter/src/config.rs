@@ -6,31 +6,17 @@
 use std::time::Duration;
 
 use common::config::MongoSettings;
-use secrecy::SecretString;
 
 use crate::settings::{QueueMode, QueueType, Settings};
 
-mod nodes;
-pub use crate::io::tls::Tls;
-pub use nodes::{parse_nodes, Node};
+pub use common::broker::{Endpoint, Node, Tls};
+pub use common::config::ConfigError;
 
 /// Upper clamp of MESSAGE_BUFFER_MAX_DOCUMENTS.
 pub const MAX_BUFFER_DOCUMENTS: i64 = 32767;
 
 /// Longest effective MESSAGE_BUFFER_MAX_INTERVAL (one year).
 const MAX_INTERVAL: Duration = Duration::from_secs(365 * 24 * 3600);
-
-/// A configuration error: the variable, the offending value and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid value '{value}' for {variable}: {reason}")]
-pub struct ConfigError {
-    /// The environment variable name.
-    pub variable: &'static str,
-    /// The value as given.
-    pub value: String,
-    /// What is wrong.
-    pub reason: String,
-}
 
 /// How the queue is declared (§2.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,16 +37,8 @@ pub enum Queue {
 /// Broker settings, validated.
 #[derive(Debug, Clone)]
 pub struct Broker {
-    /// The nodes to connect to, in order (one, or the nodes of a cluster).
-    pub nodes: Vec<Node>,
-    /// User name (guest when empty).
-    pub login: String,
-    /// Password (guest when empty). Never logged.
-    pub password: SecretString,
-    /// TLS, with the extra CA certificates in PEM.
-    pub tls: Option<Tls>,
-    /// The rustls connector for `tls`, built once at start-up (it loads the system's roots).
-    pub tls_connector: Option<lapin::tcp::RustlsConnector>,
+    /// The nodes, the credentials and TLS.
+    pub endpoint: Endpoint,
     /// The run's topic exchange.
     pub exchange: String,
     /// Exchange `durable` flag.
@@ -111,11 +89,7 @@ pub fn effective_prefetch(requested: u16, max_documents: usize) -> u16 {
 }
 
 fn error(variable: &'static str, value: &str, reason: &str) -> ConfigError {
-    ConfigError {
-        variable,
-        value: value.to_owned(),
-        reason: reason.to_owned(),
-    }
+    ConfigError::new(variable, value, reason)
 }
 
 impl Settings {
@@ -129,12 +103,8 @@ impl Settings {
                 "the run's exchange must be set",
             ));
         }
-        let nodes = parse_nodes(&self.rabbitmq_host, self.rabbitmq_port)
-            .map_err(|reason| error("RABBITMQ_HOST", &self.rabbitmq_host, &reason))?;
-        let tls = self.tls()?;
-        let tls_connector = tls.as_ref().map(|(_, connector)| connector.clone());
-        let tls = tls.map(|(tls, _)| tls);
-        let queue = self.queue(&exchange, nodes.len())?;
+        let endpoint = self.broker.endpoint()?;
+        let queue = self.queue(&exchange, endpoint.nodes.len())?;
         let mut warnings = Vec::new();
         let max_documents = clamp_documents(self.message_buffer_max_documents, &mut warnings);
         let max_interval = clamp_interval(self.message_buffer_max_interval, &mut warnings);
@@ -161,15 +131,11 @@ impl Settings {
             .ok()
             .filter(|s| *s > 0)
             .map(Duration::from_secs);
-        let shown: Vec<String> = nodes.iter().map(Node::to_string).collect();
+        let shown: Vec<String> = endpoint.nodes.iter().map(Node::to_string).collect();
         let summary = self.summary(&shown.join(","), prefetch, max_documents, max_interval);
         Ok(Config {
             broker: Broker {
-                nodes,
-                login: self.rabbitmq_login,
-                password: self.rabbitmq_password,
-                tls,
-                tls_connector,
+                endpoint,
                 exchange,
                 exchange_durable: self.rabbitmq_exchange_durable,
                 exchange_auto_delete: self.rabbitmq_exchange_autodelete,
@@ -190,39 +156,6 @@ impl Settings {
             notes,
             summary,
         })
-    }
-
-    fn tls(&self) -> Result<Option<(Tls, lapin::tcp::RustlsConnector)>, ConfigError> {
-        if !self.rabbitmq_ssl {
-            return Ok(None);
-        }
-        let version = self.rabbitmq_ssl_version.trim();
-        let tls12_only = match version.to_ascii_uppercase().as_str() {
-            "PROTOCOL_TLS" | "PROTOCOL_TLS_CLIENT" | "PROTOCOL_SSLV23" => false,
-            "PROTOCOL_TLSV1_2" => true,
-            _ => {
-                let reason = "allowed are PROTOCOL_TLS, PROTOCOL_TLS_CLIENT, PROTOCOL_SSLv23 \
-                              and PROTOCOL_TLSv1_2 (TLS 1.2 and 1.3 only)";
-                return Err(error("RABBITMQ_SSL_VERSION", version, reason));
-            }
-        };
-        let ca_pem = match &self.rabbitmq_ssl_ca_file {
-            None => None,
-            Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
-                error(
-                    "RABBITMQ_SSL_CA_FILE",
-                    &path.display().to_string(),
-                    &e.to_string(),
-                )
-            })?),
-        };
-        let tls = Tls { ca_pem, tls12_only };
-        let connector = crate::io::tls::connector(&tls).map_err(|e| {
-            let file = self.rabbitmq_ssl_ca_file.as_ref();
-            let value = file.map(|p| p.display().to_string()).unwrap_or_default();
-            error("RABBITMQ_SSL_CA_FILE", &value, &e.to_string())
-        })?;
-        Ok(Some((tls, connector)))
     }
 
     fn queue(&self, exchange: &str, nodes: usize) -> Result<Queue, ConfigError> {

@@ -14,7 +14,7 @@
 //!   [`core::gaps`] (message numbers that never arrived), [`core::drain`] (emptying the queue
 //!   after the run's `stopped`).
 //! * [`io`], the edges: [`io::broker`] (lapin connection, topology, reconnection over the
-//!   cluster's nodes), [`io::tls`] (the broker TLS configuration), [`io::store`] (single
+//!   cluster's nodes; settings, TLS and connecting are `common::broker`'s), [`io::store`] (single
 //!   MongoDB operations) with [`io::error`] (their classification), [`io::http`]
 //!   (`/health`, `/ready` and `/metrics` when LOGWRITER_HTTP_PORT is set).
 //! * The loop that drives them: [`consumer`] (next delivery or deadline → handle → flush →

@@ -7,11 +7,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use common::config::{
-    parse_bool, parse_float, parse_integer, parse_port, parse_secret, MongoSettings,
-};
+use common::broker::BrokerSettings;
+use common::config::{parse_bool, parse_float, parse_integer, parse_port, MongoSettings};
 use common::telemetry::DEFAULT_PATTERN;
-use secrecy::{ExposeSecret as _, SecretString};
+use secrecy::ExposeSecret as _;
 
 /// Queue mode (docs/spec/logwriter.md §2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -61,36 +60,10 @@ impl QueueTypeChoice {
 #[derive(Debug, Clone, Parser)]
 #[command(name = "logwriter", version, about, max_term_width = 100)]
 pub struct Settings {
-    /// Broker host, or a comma-separated list of cluster nodes host[:port],... tried in
-    /// order; each host is also its TLS server name.
-    #[arg(long, env = "RABBITMQ_HOST", default_value = "localhost")]
-    pub rabbitmq_host: String,
-    /// Broker port (1-65535) of the hosts given without one; not changed by TLS.
-    #[arg(long, env = "RABBITMQ_PORT", default_value = "5672", value_parser = parse_port)]
-    pub rabbitmq_port: u16,
-    /// Broker user name; empty means guest.
-    #[arg(long, env = "RABBITMQ_LOGIN", default_value = "")]
-    pub rabbitmq_login: String,
-    /// Broker password; empty means guest. Never logged.
-    #[arg(
-        long,
-        env = "RABBITMQ_PASSWORD",
-        default_value = "",
-        hide_env_values = true,
-        value_parser = parse_secret
-    )]
-    pub rabbitmq_password: SecretString,
-    /// Connect to the broker with TLS (rustls).
-    #[arg(long, env = "RABBITMQ_SSL", default_value = "false", value_parser = parse_bool,
-          num_args = 0..=1, default_missing_value = "true")]
-    pub rabbitmq_ssl: bool,
-    /// Allowed TLS versions: PROTOCOL_TLS, PROTOCOL_TLS_CLIENT, PROTOCOL_SSLv23 or
-    /// PROTOCOL_TLSv1_2.
-    #[arg(long, env = "RABBITMQ_SSL_VERSION", default_value = "PROTOCOL_TLS")]
-    pub rabbitmq_ssl_version: String,
-    /// PEM file of additional trusted CA certificates (extension).
-    #[arg(long, env = "RABBITMQ_SSL_CA_FILE")]
-    pub rabbitmq_ssl_ca_file: Option<PathBuf>,
+    /// How to reach the broker (RABBITMQ_HOST, _PORT, _LOGIN, _PASSWORD, _SSL, _SSL_VERSION,
+    /// _SSL_CA_FILE).
+    #[command(flatten)]
+    pub broker: BrokerSettings,
     /// The run's topic exchange (required).
     #[arg(long, env = "RABBITMQ_EXCHANGE")]
     pub rabbitmq_exchange: Option<String>,
@@ -244,9 +217,9 @@ impl Settings {
              buffer_interval={}s simulation_id={:?} statistics_interval={} log_level={} \
              log_file={:?} log_format='{}'",
             nodes,
-            self.rabbitmq_login,
-            secret(self.rabbitmq_password.expose_secret()),
-            self.rabbitmq_ssl,
+            self.broker.rabbitmq_login,
+            secret(self.broker.rabbitmq_password.expose_secret()),
+            self.broker.rabbitmq_ssl,
             self.rabbitmq_exchange.as_deref().unwrap_or(""),
             self.rabbitmq_exchange_durable,
             self.rabbitmq_exchange_autodelete,

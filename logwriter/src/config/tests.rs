@@ -36,7 +36,7 @@ fn defaults_give_a_durable_queue_named_after_the_exchange() {
     assert_eq!(config.shutdown_timeout, Duration::from_secs(8));
     assert_eq!(config.statistics_interval, Some(Duration::from_secs(60)));
     assert_eq!(config.app_name, "log_writer");
-    assert!(config.broker.tls.is_none());
+    assert!(config.broker.endpoint.tls.is_none());
 }
 
 #[test]
@@ -134,7 +134,7 @@ fn tls_versions_before_1_2_are_configuration_errors() {
     ]);
     assert!(ok.is_ok(), "ignored without TLS");
     let tls = config(&["--rabbitmq-exchange", "x", "--rabbitmq-ssl=true"]).unwrap();
-    assert!(!tls.broker.tls.unwrap().tls12_only);
+    assert!(!tls.broker.endpoint.tls.unwrap().tls12_only);
     let missing = config(&[
         "--rabbitmq-exchange",
         "x",
@@ -191,11 +191,11 @@ fn secrets_never_appear_in_the_summary() {
 fn an_empty_password_means_guest_and_a_set_one_is_kept_exactly() {
     use secrecy::ExposeSecret as _;
     let config = self::config(&["--rabbitmq-exchange", "x"]).unwrap();
-    assert_eq!(config.broker.password.expose_secret(), "");
+    assert_eq!(config.broker.endpoint.password.expose_secret(), "");
     assert!(config.summary.contains("password=''"), "{}", config.summary);
     let config =
         self::config(&["--rabbitmq-exchange", "x", "--rabbitmq-password", " p w "]).unwrap();
-    assert_eq!(config.broker.password.expose_secret(), " p w ");
+    assert_eq!(config.broker.endpoint.password.expose_secret(), " p w ");
 }
 
 #[test]
@@ -280,7 +280,13 @@ fn rabbitmq_host_takes_a_list_of_nodes_and_a_bad_one_names_the_variable() {
         "5700",
     ])
     .unwrap();
-    let nodes: Vec<String> = config.broker.nodes.iter().map(Node::to_string).collect();
+    let nodes: Vec<String> = config
+        .broker
+        .endpoint
+        .nodes
+        .iter()
+        .map(Node::to_string)
+        .collect();
     assert_eq!(nodes, ["127.0.0.1:5681", "127.0.0.1:5682", "other:5700"]);
     assert!(config
         .summary

@@ -1,15 +1,12 @@
 //! The RabbitMQ side (docs/spec/logwriter.md §2, §11.1): connect, declare the topology in the fixed
 //! order (qos, exchange, queue, bind, consume), and reconnect forever with backoff.
 
-use async_rs::Runtime;
 use lapin::options::{
     BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, ExchangeDeclareOptions,
     QueueBindOptions, QueueDeleteOptions,
 };
 use lapin::types::FieldTable;
-use lapin::uri::{AMQPAuthority, AMQPScheme, AMQPUri, AMQPUserInfo};
-use lapin::{AsyncTcpStream, Channel, Connection, ConnectionProperties, Consumer, ExchangeKind};
-use secrecy::ExposeSecret as _;
+use lapin::{Channel, Connection, Consumer, ExchangeKind};
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
@@ -49,50 +46,10 @@ pub struct Session {
     pub node: Node,
 }
 
-fn uri(config: &Broker, node: &Node) -> AMQPUri {
-    let or_guest = |s: &str| {
-        if s.is_empty() {
-            "guest".to_owned()
-        } else {
-            s.to_owned()
-        }
-    };
-    AMQPUri {
-        scheme: if config.tls.is_some() {
-            AMQPScheme::AMQPS
-        } else {
-            AMQPScheme::AMQP
-        },
-        authority: AMQPAuthority {
-            userinfo: AMQPUserInfo {
-                username: or_guest(&config.login),
-                password: or_guest(config.password.expose_secret()),
-            },
-            host: node.host.clone(),
-            port: node.port,
-        },
-        vhost: "/".to_owned(),
-        // No heartbeat given: the interval the server proposes applies.
-        query: Default::default(),
-    }
-}
-
-/// Opens a connection to one node (TLS when configured), without topology. TLS goes
-/// through lapin's custom connector, so the allowed protocol versions are ours (`tls.rs`).
+/// Opens a connection to one node (TLS when configured), without topology.
 pub async fn connect(config: &Broker, node: &Node) -> lapin::Result<Connection> {
-    let properties = ConnectionProperties::default()
-        .with_connection_name(format!("logwriter {}", config.exchange).into());
-    let runtime = lapin::runtime::default_runtime()?;
-    let uri = uri(config, node);
-    let Some(connector) = config.tls_connector.clone() else {
-        return Connection::connect_uri_with_runtime(uri, properties, runtime).await;
-    };
-    let open = async move |uri: AMQPUri, runtime: Runtime<_>| {
-        let address = runtime.to_socket_addrs((uri.authority.host.clone(), uri.authority.port));
-        let plain = AsyncTcpStream::connect(&runtime, address).await?;
-        Ok(plain.into_rustls(&connector, &uri.authority.host).await?)
-    };
-    Connection::connector(uri, runtime, open, properties).await
+    let name = format!("logwriter {}", config.exchange);
+    common::broker::connect(&config.endpoint, node, name).await
 }
 
 /// Connects to `node` and declares the topology in the order of §2.2.
@@ -181,12 +138,12 @@ pub async fn open_with_retry(
     unparsable: &Counter,
 ) -> Option<(Session, usize)> {
     let mut backoff = Backoff::new();
-    let count = config.nodes.len();
+    let count = config.endpoint.nodes.len();
     loop {
         let mut delay = None;
         for step in 0..count {
             let index = (first + step) % count;
-            let node = &config.nodes[index];
+            let node = &config.endpoint.nodes[index];
             let error = tokio::select! {
                 biased;
                 () = token.cancelled() => return None,
@@ -197,7 +154,7 @@ pub async fn open_with_retry(
             };
             // A cluster's next node is tried at once; the backoff applies per round.
             let next = if step + 1 < count {
-                format!("trying {}.", config.nodes[(index + 1) % count])
+                format!("trying {}.", config.endpoint.nodes[(index + 1) % count])
             } else {
                 let wait = backoff.next_delay();
                 delay = Some(wait);
