@@ -14,6 +14,8 @@
 //! * [`export`]: PURE. JSON serialisation, time series and CSV.
 //! * [`board`]: PURE. The run health board: statuses, changes and history per process.
 //! * [`board_cache`]: the boards of finished runs, kept in memory (no I/O).
+//! * [`replay`]: `logreader replay`, a stored run published back to an exchange; its
+//!   body rebuilding and pacing are PURE.
 //! * [`stored`]: PURE. Fields of stored documents both pure cores read (epoch numbers).
 //! * [`error`]: `ApiError` (wrapping `query`'s `QueryError`) and the exact error bodies.
 //! * [`state`]: the `AppState` handlers share; [`http_metrics`]: the metrics it holds.
@@ -25,6 +27,7 @@ pub mod error;
 pub mod export;
 pub mod http_metrics;
 pub mod query;
+pub mod replay;
 pub mod routes;
 pub mod serve;
 pub mod settings;

@@ -9,6 +9,8 @@ use common::config::{parse_bool, parse_integer, parse_seconds, MongoSettings};
 use common::telemetry::LogFormat;
 use tracing::level_filters::LevelFilter;
 
+use crate::replay::ReplaySettings;
+
 /// Default client application name reported to MongoDB.
 pub const DEFAULT_APP_NAME: &str = "LogReader";
 
@@ -17,9 +19,14 @@ pub const DEFAULT_APP_NAME: &str = "LogReader";
 #[command(
     name = "logreader",
     version,
-    about = "HTTP read and export API over the SimCES simulation logs."
+    about = "HTTP read and export API over the SimCES simulation logs.",
+    long_about = "HTTP read and export API over the SimCES simulation logs. Without a command \
+                  it serves the API; `logreader replay` publishes a stored run to an exchange."
 )]
 pub struct Settings {
+    /// Serve the API (no command), or another task.
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// MongoDB connection and collection names.
     #[command(flatten)]
     pub mongo: MongoSettings,
@@ -69,6 +76,15 @@ pub struct Settings {
     /// Log line format: `text` or `json`.
     #[arg(long, env = "LOGREADER_LOG_FORMAT", default_value = "text", value_parser = parse_log_format)]
     pub logreader_log_format: LogFormatSetting,
+}
+
+/// The tasks besides serving.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Publish a stored run's valid messages to a topic exchange, in stored order, each
+    /// with its Topic as routing key and a body the writer stores as the same document.
+    /// Exit code 0 when every message reached a queue, 1 otherwise, 2 on a bad setting.
+    Replay(ReplaySettings),
 }
 
 /// The two values of `LOGREADER_LOG_FORMAT`.

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bson::{doc, Document};
+use bson::{doc, Document, RawDocumentBuf};
 use common::schema::{field, CollectionNames};
 use futures_util::TryStreamExt;
 use mongodb::options::FindOptions;
@@ -136,6 +136,34 @@ impl Store {
             .find(filter)
             .projection(filter::board_projection())
             .max_time(self.query_timeout)
+            .await
+            .map_err(ApiError::from_database)
+    }
+
+    /// The number of valid messages of `id` matching `filter`.
+    pub async fn count_messages(&self, id: &str, filter: Document) -> Result<u64, ApiError> {
+        self.db
+            .collection::<Document>(&self.names.messages(id))
+            .count_documents(filter)
+            .max_time(self.query_timeout)
+            .await
+            .map_err(ApiError::from_database)
+    }
+
+    /// The valid messages of `id` matching `filter` for `logreader replay`, after the first
+    /// `skip`: whole, raw, in stored (natural) order, which is the order the writer
+    /// received them. A paced replay reads for as long as the run lasted, so the cursor has
+    /// no time limit (FerretDB refuses `noCursorTimeout`, so an idle cursor may still expire).
+    pub async fn replay_sources(
+        &self,
+        id: &str,
+        filter: Document,
+        skip: u64,
+    ) -> Result<Cursor<RawDocumentBuf>, ApiError> {
+        self.db
+            .collection::<RawDocumentBuf>(&self.names.messages(id))
+            .find(filter)
+            .skip(skip)
             .await
             .map_err(ApiError::from_database)
     }

@@ -103,3 +103,12 @@ fn configuration_doc_lists_every_logwriter_setting_with_its_flag_and_default() {
 fn configuration_doc_lists_every_logreader_setting_with_its_flag_and_default() {
     assert_documented("logreader", logreader::Settings::command());
 }
+
+#[test]
+fn configuration_doc_lists_every_replay_setting_with_its_flag_and_default() {
+    let replay = logreader::Settings::command()
+        .find_subcommand("replay")
+        .cloned()
+        .expect("the replay command");
+    assert_documented("logreader replay", replay);
+}

@@ -13,5 +13,6 @@ mod metadata;
 mod nonfinite;
 mod ordering;
 mod reconnect;
+mod replay;
 mod signal;
 mod triggers;
