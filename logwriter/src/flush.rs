@@ -12,9 +12,10 @@ use common::schema::UNKNOWN_SIMULATION;
 use tracing::{debug, warn};
 
 use crate::core::buffer::{Entry, Kind};
+use crate::core::refusal::{fails_the_command, Refusal};
+use crate::core::state::log_limited;
 use crate::io::error::{DocumentOutcome, StoreError};
-use crate::rejected::{fails_the_command, Refusal};
-use crate::writer::{log, Writer};
+use crate::writer::Writer;
 
 impl Writer {
     /// Flushes one simulation's buffer.
@@ -224,7 +225,7 @@ impl Writer {
             entry.topic,
             reason.code()
         );
-        log(loud, &text);
+        log_limited(loud, &text);
     }
 
     pub(crate) fn count_duplicate(&mut self, entry: &Entry) {

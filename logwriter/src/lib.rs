@@ -12,7 +12,9 @@
 //!   (the ack watermark), [`core::backoff`] (the retry schedule), [`core::state`]
 //!   (per-simulation state and counters), [`core::stats`] (the statistics block),
 //!   [`core::gaps`] (message numbers that never arrived), [`core::drain`] (emptying the queue
-//!   after the run's `stopped`).
+//!   after the run's `stopped`), [`core::refusal`] (which server refuses which document
+//!   before the insert), [`core::metadata`] (the metadata update documents),
+//!   [`core::lifecycle`] (the lifecycle states and their transitions).
 //! * [`io`], the edges: [`io::broker`] (lapin connection, topology, reconnection over the
 //!   cluster's nodes; settings, TLS and connecting are `common::broker`'s), [`io::store`] (single
 //!   MongoDB operations) with [`io::error`] (their classification), [`io::http`]
@@ -20,9 +22,13 @@
 //! * The loop that drives them: [`consumer`] (next delivery or deadline → handle → flush →
 //!   ack), [`writer`] (one delivery: classification via `common::document`, state,
 //!   buffering), [`flush`] (writing a buffer with retries and fallbacks), [`metadata`] (the
-//!   metadata document), [`rejected`] (documents the server refuses and the FerretDB
-//!   pre-check), [`indexes`] (index creation), [`retry`] (retry bookkeeping), [`metrics`]
-//!   (the lifecycle state and Prometheus metrics).
+//!   metadata upsert and the final recount), [`rejected`] (the fallbacks of documents the
+//!   server refuses), [`indexes`] (index creation), [`retry`] (retry bookkeeping),
+//!   [`metrics`] (the published lifecycle state and Prometheus metrics).
+//!
+//! The layers point one way: `core` names no I/O crate and no module outside it; `io`
+//! names only `core`, the configuration and `metrics`; the top-level modules form no cycle.
+//! A test on the source text (`layering.rs`) keeps it so.
 
 pub mod app;
 pub mod config;
@@ -31,6 +37,8 @@ pub mod core;
 pub mod flush;
 pub mod indexes;
 pub mod io;
+#[cfg(test)]
+mod layering;
 pub mod metadata;
 pub mod metrics;
 pub mod rejected;

@@ -7,54 +7,13 @@
 
 mod reasons;
 
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use common::document::InvalidReason;
 use common::metrics::{register, Counter, Family, Gauge, Histogram, Registry};
 
-use crate::writer::Writer;
-
-/// The process lifecycle, as `/health` and `logwriter_state{state}` report it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
-pub enum Lifecycle {
-    /// Opening the broker connection and declaring the topology (also after a loss).
-    Connecting = 0,
-    /// Consuming deliveries.
-    Consuming = 1,
-    /// The stop sequence (§10.1) or the signal drain (§10.2) is running.
-    Draining = 2,
-    /// Done; the process is about to exit.
-    Stopped = 3,
-}
-
-impl Lifecycle {
-    /// Every state, in order.
-    pub const ALL: [Self; 4] = [
-        Self::Connecting,
-        Self::Consuming,
-        Self::Draining,
-        Self::Stopped,
-    ];
-
-    /// The name used in `/health` and in the `state` label.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Connecting => "connecting",
-            Self::Consuming => "consuming",
-            Self::Draining => "draining",
-            Self::Stopped => "stopped",
-        }
-    }
-
-    fn from_code(code: u8) -> Self {
-        Self::ALL
-            .into_iter()
-            .find(|state| *state as u8 == code)
-            .unwrap_or(Self::Stopped)
-    }
-}
+use crate::core::lifecycle::allowed;
+pub use crate::core::lifecycle::Lifecycle;
 
 /// The registry and the handles the writer updates. Each handle shares its value with the
 /// registry, so updating it is what the next scrape shows.
@@ -270,36 +229,12 @@ impl Metrics {
         self.stored_invalid.inc();
         self.invalid[reasons::index(reason)].inc();
     }
-}
 
-fn allowed(current: Lifecycle, next: Lifecycle) -> bool {
-    match current {
-        Lifecycle::Connecting | Lifecycle::Consuming => true,
-        Lifecycle::Draining => matches!(next, Lifecycle::Draining | Lifecycle::Stopped),
-        Lifecycle::Stopped => next == Lifecycle::Stopped,
-    }
-}
-
-/// The writer's side: the levels it publishes after each step.
-impl Writer {
-    /// A gauge of the deliveries received and not yet acknowledged.
-    pub fn unacknowledged_gauge(&self) -> Arc<AtomicU64> {
-        Arc::clone(&self.unacknowledged)
-    }
-
-    /// The lifecycle state and metrics, for the HTTP endpoints.
-    pub fn metrics(&self) -> Arc<Metrics> {
-        Arc::clone(&self.metrics)
-    }
-
-    /// Publishes the unacknowledged and buffered counts to the gauges.
-    pub(crate) fn update_gauge(&self) {
-        let count = self.watermark.unacknowledged();
-        self.unacknowledged.store(count, Ordering::Relaxed);
+    /// Publishes the deliveries not yet acknowledged and the documents buffered.
+    pub fn publish_levels(&self, unacknowledged: u64, buffered: u64) {
         let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        self.metrics.unacknowledged.set(gauge(count));
-        let buffered = self.buffers.len().saturating_add(self.pending.len());
-        self.metrics.buffered.set(gauge(buffered as u64));
+        self.unacknowledged.set(gauge(unacknowledged));
+        self.buffered.set(gauge(buffered));
     }
 }
 

@@ -52,12 +52,3 @@ impl Writer {
         }
     }
 }
-
-/// Logs at WARN, or at DEBUG once the per-(simulation, reason) limit is reached.
-pub(crate) fn log(loud: bool, text: &str) {
-    if loud {
-        warn!("{text}");
-    } else {
-        debug!("{text}");
-    }
-}

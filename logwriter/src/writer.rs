@@ -3,7 +3,7 @@
 //! (including its retries) finishes before the next delivery is handled.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -17,11 +17,10 @@ use tracing::{debug, info, warn};
 use crate::core::ack::Watermark;
 use crate::core::backoff::Backoff;
 use crate::core::buffer::{Buffers, Entry, Kind, Pending};
-use crate::core::state::{Simulation, Totals};
+use crate::core::state::{log_limited, Simulation, Totals};
 use crate::io::broker::raw::Unusual;
 use crate::io::store::Store;
 use crate::metrics::Metrics;
-pub(crate) use crate::retry::log;
 
 /// The document field that keeps a delivery's unusual parts (docs/spec/logwriter.md §2.3).
 pub const DELIVERY_ISSUES: &str = "DeliveryIssues";
@@ -66,7 +65,7 @@ pub struct Writer {
     pub(crate) mongo_seen: bool,
     pub(crate) last_error_log: Option<Instant>,
     /// The server kind, once asked (before the first insert).
-    pub(crate) server: Option<crate::rejected::Server>,
+    pub(crate) server: Option<crate::core::refusal::Server>,
     /// A well-formed SimState `stopped` was handled (§6.2).
     pub(crate) stop_requested: bool,
     /// The lifecycle state and the Prometheus metrics, shared with the HTTP endpoints.
@@ -117,6 +116,24 @@ impl Writer {
             info!("Shutdown requested.");
             self.metrics.set_state(crate::metrics::Lifecycle::Draining);
         }
+    }
+
+    /// A gauge of the deliveries received and not yet acknowledged.
+    pub fn unacknowledged_gauge(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.unacknowledged)
+    }
+
+    /// The lifecycle state and metrics, for the HTTP endpoints.
+    pub fn metrics(&self) -> Arc<Metrics> {
+        Arc::clone(&self.metrics)
+    }
+
+    /// Publishes the unacknowledged and buffered counts to the gauges.
+    pub(crate) fn update_gauge(&self) {
+        let count = self.watermark.unacknowledged();
+        self.unacknowledged.store(count, Ordering::Relaxed);
+        let buffered = self.buffers.len().saturating_add(self.pending.len());
+        self.metrics.publish_levels(count, buffered as u64);
     }
 
     /// Handles one delivery: classification, state, buffering, and any flush it triggers.
@@ -209,7 +226,7 @@ impl Writer {
                 "Malformed {} message {id} in simulation {sim_id} stored as a generic message: {}.",
                 malformed.type_name, malformed.detail
             );
-            log(loud, &text);
+            log_limited(loud, &text);
         }
         let process = entry.doc.get_str(field::SOURCE_PROCESS_ID).ok();
         if let Some(process) = process {

@@ -166,5 +166,15 @@ pub struct Totals {
     pub reconnects: u64,
 }
 
+/// Logs a line of a kind that is limited per (simulation, reason): at WARN while
+/// [`Simulation::warn_allowed`] allows it (`loud`), then at DEBUG.
+pub fn log_limited(loud: bool, text: &str) {
+    if loud {
+        tracing::warn!("{text}");
+    } else {
+        tracing::debug!("{text}");
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -13,8 +13,8 @@ use tracing::warn;
 use common::schema::{field, IndexSpec};
 
 use crate::core::gaps::MessageNumbers;
+use crate::core::refusal::Server;
 use crate::io::error::{insert_outcomes, DocumentOutcome, StoreError};
-use crate::rejected::Server;
 
 /// Code MongoDB answers for an index option it does not know, and codes of an existing index
 /// with the same name or keys but another definition.
