@@ -12,10 +12,10 @@ use tracing::{error, info, warn};
 
 use crate::config::{Config, Queue};
 use crate::consumer::{self, Ended};
+use crate::driver::Driver;
 use crate::io::broker::{self, Session};
 use crate::io::store::Store;
 use crate::metrics::{Lifecycle, Metrics};
-use crate::writer::Writer;
 
 /// Longest wait for the MongoDB client's orderly shutdown at the end of a run.
 const CLIENT_SHUTDOWN: std::time::Duration = std::time::Duration::from_secs(2);
@@ -25,7 +25,7 @@ const CLIENT_SHUTDOWN: std::time::Duration = std::time::Duration::from_secs(2);
 #[derive(Debug)]
 pub struct LogWriter {
     config: Config,
-    writer: Writer,
+    writer: Driver,
     force: CancellationToken,
     listener: Option<TcpListener>,
     /// Shut down explicitly at the end (see [`LogWriter::run_until_stopped`]).
@@ -45,7 +45,7 @@ impl LogWriter {
             .await
             .context("building the MongoDB client")?;
         let client = db.client().clone();
-        let writer = Writer::new(Store::new(db), config.mongo.collection_names(), &config);
+        let writer = Driver::new(Store::new(db), config.mongo.collection_names(), &config);
         Ok(Self {
             config,
             writer,
@@ -132,7 +132,7 @@ fn timed_out(task: tokio::task::JoinHandle<i32>, unacknowledged: u64) -> i32 {
     1
 }
 
-async fn run(config: Config, mut writer: Writer, token: CancellationToken) -> i32 {
+async fn run(config: Config, mut writer: Driver, token: CancellationToken) -> i32 {
     writer.shutdown = token.clone();
     let mut statistics = consumer::statistics_timer(config.statistics_interval);
     let mut connected_before = false;
@@ -149,7 +149,7 @@ async fn run(config: Config, mut writer: Writer, token: CancellationToken) -> i3
         };
         writer.metrics.set_state(Lifecycle::Consuming);
         if connected_before {
-            writer.totals.reconnects += 1;
+            writer.core.totals.reconnects += 1;
             writer.metrics.reconnects.inc();
             info!("Reconnected to RabbitMQ.");
         } else {
@@ -178,7 +178,7 @@ async fn run(config: Config, mut writer: Writer, token: CancellationToken) -> i3
                 return 0;
             }
             Ended::Lost(error) => {
-                let unsettled = writer.watermark.unsettled();
+                let unsettled = writer.core.watermark.unsettled();
                 warn!(error = %error, "RabbitMQ connection lost: {error}; storing the {unsettled} unsettled deliveries before reconnecting.");
                 // An exclusive queue died with the connection, so the broker can never
                 // redeliver what is buffered: store it now (idempotent, so safe in both modes;
@@ -195,7 +195,7 @@ async fn run(config: Config, mut writer: Writer, token: CancellationToken) -> i3
 /// Steps 3–9 of §10.1 (and 3–4 of §10.2): pending invalid messages, every buffer, final
 /// metadata, indexes, acks, queue deletion after a clean stop, statistics, close.
 async fn finish(
-    writer: &mut Writer,
+    writer: &mut Driver,
     session: Option<&Session>,
     config: &Config,
     delete_queue: bool,
@@ -269,7 +269,7 @@ async fn delete_on_new_connection(
     Err(failure.map_or_else(|| anyhow::anyhow!("no node configured"), Into::into))
 }
 
-impl Writer {
+impl Driver {
     /// Tries the metadata indexes once in the background at start-up; the first write retries
     /// them if this attempt fails, so consuming is never delayed. The attempt holds the lock
     /// the first write takes too: FerretDB 1.24 panics on two index checks of one collection

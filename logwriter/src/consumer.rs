@@ -15,9 +15,9 @@ use tracing::{error, info, warn};
 
 use crate::core::drain::{QueueDrain, Step};
 use crate::core::stats;
+use crate::driver::{Driver, Incoming};
 use crate::io::broker::{self, raw, Session};
 use crate::metrics::Lifecycle;
-use crate::writer::{Incoming, Writer};
 
 /// Why the consumer stream ended.
 #[derive(Debug)]
@@ -34,7 +34,7 @@ pub enum Ended {
 /// `stopped`, the queue is emptied for at most `drain_limit` before the consumer is
 /// cancelled (§10.1 step 2).
 pub async fn consume(
-    writer: &mut Writer,
+    writer: &mut Driver,
     session: &mut Session,
     token: &CancellationToken,
     statistics: &mut Option<Interval>,
@@ -64,7 +64,7 @@ pub async fn consume(
                     writer.handle(incoming(delivery)).await;
                     writer.relieve_window_pressure().await;
                     let now = std::time::Instant::now();
-                    if writer.stop_requested && stopping.is_none() {
+                    if writer.core.stop_requested && stopping.is_none() {
                         info!("Stopping the log writer.");
                         writer.metrics.set_state(Lifecycle::Draining);
                         stopping = Some(Ended::Stop);
@@ -148,8 +148,8 @@ async fn cancel(session: &Session) {
 
 /// Sends `basic.ack(multiple)` when the watermark moved. A failed ack is only logged: the
 /// channel is gone, and the broker will redeliver (the `_id` makes that harmless).
-pub async fn ack(writer: &mut Writer, session: &Session) {
-    if let Some(tag) = writer.watermark.take_ack() {
+pub async fn ack(writer: &mut Driver, session: &Session) {
+    if let Some(tag) = writer.core.watermark.take_ack() {
         if let Err(error) = session.ack(tag).await {
             warn!(error = %error, delivery_tag = tag, "Acknowledging deliveries up to {tag} failed: {error}.");
         }
@@ -183,10 +183,13 @@ pub fn statistics_timer(period: Option<Duration>) -> Option<Interval> {
 }
 
 /// Logs the statistics block (§12).
-pub fn log_statistics(writer: &Writer) {
+pub fn log_statistics(writer: &Driver) {
     let now = stats::Now {
-        unacknowledged: writer.watermark.unacknowledged(),
-        pending: writer.pending.len(),
+        unacknowledged: writer.core.watermark.unacknowledged(),
+        pending: writer.core.pending.len(),
     };
-    info!("{}", stats::render(&writer.sims, &writer.totals, now));
+    info!(
+        "{}",
+        stats::render(&writer.core.sims, &writer.core.totals, now)
+    );
 }

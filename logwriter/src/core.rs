@@ -11,3 +11,4 @@ pub mod metadata;
 pub mod refusal;
 pub mod state;
 pub mod stats;
+pub mod writer;

@@ -14,13 +14,13 @@ use tracing::{debug, warn};
 use crate::core::buffer::{Entry, Kind};
 use crate::core::refusal::{fails_the_command, Refusal};
 use crate::core::state::log_limited;
+use crate::driver::Driver;
 use crate::io::error::{DocumentOutcome, StoreError};
-use crate::writer::Writer;
 
-impl Writer {
+impl Driver {
     /// Flushes one simulation's buffer.
     pub async fn flush(&mut self, sim_id: &str) {
-        let entries = self.buffers.take(sim_id);
+        let entries = self.core.buffers.take(sim_id);
         if !entries.is_empty() {
             self.write(sim_id, &entries).await;
         }
@@ -30,7 +30,7 @@ impl Writer {
     /// connection loss).
     pub async fn flush_everything(&mut self) {
         self.flush_pending_unknown().await;
-        for sim_id in self.buffers.non_empty() {
+        for sim_id in self.core.buffers.non_empty() {
             self.flush(&sim_id).await;
         }
     }
@@ -42,16 +42,16 @@ impl Writer {
     /// half the window would stay unacknowledged (the caller then acks), so the broker sends
     /// again at once and batches stay large.
     pub async fn relieve_window_pressure(&mut self) {
-        if self.watermark.unacknowledged() < self.prefetch as u64 {
+        if self.core.watermark.unacknowledged() < self.core.prefetch as u64 {
             return;
         }
-        let target = self.prefetch as u64 / 2;
-        while self.watermark.beyond_watermark() > target {
-            let Some(lowest) = self.watermark.lowest_unsettled() else {
+        let target = self.core.prefetch as u64 / 2;
+        while self.core.watermark.beyond_watermark() > target {
+            let Some(lowest) = self.core.watermark.lowest_unsettled() else {
                 return;
             };
             // Invalid messages waiting for the run id have their own trigger (§6.3).
-            let Some(sim_id) = self.buffers.holding(lowest) else {
+            let Some(sim_id) = self.core.buffers.holding(lowest) else {
                 return;
             };
             debug!(simulation_id = %sim_id, "The prefetch window is full; writing the buffer of {sim_id}.");
@@ -61,26 +61,23 @@ impl Writer {
 
     /// The earliest buffer or pending-list deadline.
     pub fn next_deadline(&self) -> Option<Instant> {
-        match (self.buffers.next_deadline(), self.pending.deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        self.core.next_deadline()
     }
 
     /// Flushes every buffer whose deadline passed, and the pending list if it is too old.
     pub async fn flush_due(&mut self) {
         let now = Instant::now();
-        for sim_id in self.buffers.due(now) {
+        for sim_id in self.core.buffers.due(now) {
             self.flush(&sim_id).await;
         }
-        if self.pending.deadline().is_some_and(|d| d <= now) {
+        if self.core.pending.deadline().is_some_and(|d| d <= now) {
             self.flush_pending_unknown().await;
         }
     }
 
     /// Writes the pending unknown-id invalid messages to `<invalid prefix>unknown` (§6.3).
     pub async fn flush_pending_unknown(&mut self) {
-        let entries = self.pending.take();
+        let entries = self.core.pending.take();
         if entries.is_empty() {
             return;
         }
@@ -121,7 +118,7 @@ impl Writer {
             self.store_rejected(sim_id, entry, why).await;
         }
         for entry in entries {
-            self.watermark.settle(entry.tag);
+            self.core.watermark.settle(entry.tag);
         }
         self.metrics
             .flush_duration
@@ -196,9 +193,8 @@ impl Writer {
     pub(crate) fn count_stored(&mut self, sim_id: &str, collection: &str, entry: &Entry) {
         match entry.kind {
             Kind::Valid => {
-                self.totals.valid_stored += 1;
+                self.core.count_valid(sim_id, &entry.topic);
                 self.metrics.stored_valid.inc();
-                self.sim(sim_id).count_valid(&entry.topic);
             }
             Kind::Invalid(reason) => self.count_invalid(sim_id, collection, entry, reason),
         }
@@ -211,15 +207,8 @@ impl Writer {
         entry: &Entry,
         reason: InvalidReason,
     ) {
-        *self.totals.invalid_stored.entry(reason.code()).or_default() += 1;
+        let loud = self.core.count_invalid(sim_id, reason);
         self.metrics.count_invalid(reason);
-        let loud = match self.sims.get_mut(sim_id) {
-            Some(sim) => {
-                sim.invalid_messages += 1;
-                sim.warn_allowed(reason.code())
-            }
-            None => true,
-        };
         let text = format!(
             "Invalid message on topic '{}' stored in {collection}: {}.",
             entry.topic,
@@ -229,7 +218,7 @@ impl Writer {
     }
 
     pub(crate) fn count_duplicate(&mut self, entry: &Entry) {
-        self.totals.duplicates += 1;
+        self.core.count_duplicate();
         self.metrics.duplicates.inc();
         let text = format!(
             "Identical message on topic '{}' already stored; not stored again.",

@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use common::schema;
 
-use crate::writer::Writer;
+use crate::driver::Driver;
 
-impl Writer {
+impl Driver {
     /// Ensures the indexes of a collection once per process (retrying transient failures).
     pub(crate) async fn ensure_indexes(&mut self, collection: &str, invalid: bool) {
-        if self.indexed.contains_key(collection) {
+        if self.core.indexed.contains_key(collection) {
             return;
         }
         let specs = if invalid {
@@ -27,14 +27,14 @@ impl Writer {
             }
         };
         if created {
-            self.created.insert(collection.to_owned());
+            self.core.created.insert(collection.to_owned());
         }
-        self.indexed.insert(collection.to_owned(), invalid);
+        self.core.indexed.insert(collection.to_owned(), invalid);
     }
 
     /// Step 6 of §10.1: ensures the indexes again on every collection this process indexed.
     pub async fn reensure_indexes(&mut self) {
-        let mut collections: Vec<(String, bool)> = self.indexed.drain().collect();
+        let mut collections: Vec<(String, bool)> = self.core.indexed.drain().collect();
         collections.sort();
         for (collection, invalid) in collections {
             self.ensure_indexes(&collection, invalid).await;

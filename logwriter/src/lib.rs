@@ -8,7 +8,8 @@
 //!   validated configuration.
 //! * [`app`]: [`LogWriter::build`] and [`LogWriter::run_until_stopped`], the only place that
 //!   wires the broker, the store and the signal deadline together.
-//! * [`core`], the pure parts: [`core::buffer`] (buffers and flush triggers), [`core::ack`]
+//! * [`core`], the pure parts: [`core::writer`] (the writer's state and the decisions that
+//!   need no I/O), [`core::buffer`] (buffers and flush triggers), [`core::ack`]
 //!   (the ack watermark), [`core::backoff`] (the retry schedule), [`core::state`]
 //!   (per-simulation state and counters), [`core::stats`] (the statistics block),
 //!   [`core::gaps`] (message numbers that never arrived), [`core::drain`] (emptying the queue
@@ -20,8 +21,8 @@
 //!   MongoDB operations) with [`io::error`] (their classification), [`io::http`]
 //!   (`/health`, `/ready` and `/metrics` when LOGWRITER_HTTP_PORT is set).
 //! * The loop that drives them: [`consumer`] (next delivery or deadline → handle → flush →
-//!   ack), [`writer`] (one delivery: classification via `common::document`, state,
-//!   buffering), [`flush`] (writing a buffer with retries and fallbacks), [`metadata`] (the
+//!   ack), [`driver`] (the handles around `core::writer`, carrying out its decisions; one
+//!   delivery: classification via `common::document`, state, buffering), [`flush`] (writing a buffer with retries and fallbacks), [`metadata`] (the
 //!   metadata upsert and the final recount), [`rejected`] (the fallbacks of documents the
 //!   server refuses), [`indexes`] (index creation), [`retry`] (retry bookkeeping),
 //!   [`metrics`] (the published lifecycle state and Prometheus metrics).
@@ -34,6 +35,7 @@ pub mod app;
 pub mod config;
 pub mod consumer;
 pub mod core;
+pub mod driver;
 pub mod flush;
 pub mod indexes;
 pub mod io;
@@ -44,7 +46,6 @@ pub mod metrics;
 pub mod rejected;
 pub mod retry;
 pub mod settings;
-pub mod writer;
 pub use app::LogWriter;
 pub use config::Config;
 pub use settings::Settings;

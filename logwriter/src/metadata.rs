@@ -7,7 +7,7 @@ use tracing::{debug, info, warn};
 
 use crate::core::gaps::Gap;
 use crate::core::metadata::{final_document, update_document};
-use crate::writer::Writer;
+use crate::driver::Driver;
 
 /// One WARN line per process with a gap.
 fn report_gaps(sim_id: &str, gaps: &[Gap]) {
@@ -20,14 +20,14 @@ fn report_gaps(sim_id: &str, gaps: &[Gap]) {
     }
 }
 
-impl Writer {
+impl Driver {
     /// Writes the simulation's metadata. With `recount`, the counters are first recounted
     /// from the collections (the final update of §10), so they are exact after a restart.
     pub async fn update_metadata(&mut self, sim_id: &str, recount: bool) {
         if recount {
             self.recount(sim_id).await;
         }
-        let Some(sim) = self.sims.get(sim_id) else {
+        let Some(sim) = self.core.sims.get(sim_id) else {
             return;
         };
         let update = if recount {
@@ -79,8 +79,8 @@ impl Writer {
     async fn recount(&mut self, sim_id: &str) {
         let valid = self.names.messages(sim_id);
         let invalid = self.names.invalid_messages(sim_id);
-        let seeded = self.sims.get(sim_id).is_none_or(|sim| sim.seeded);
-        if !seeded && self.created.contains(&valid) && self.created.contains(&invalid) {
+        let seeded = self.core.sims.get(sim_id).is_none_or(|sim| sim.seeded);
+        if !seeded && self.core.created.contains(&valid) && self.core.created.contains(&invalid) {
             debug!(simulation_id = %sim_id, "Counts of '{sim_id}' are exact: no recount.");
             return;
         }
@@ -118,6 +118,7 @@ impl Writer {
     /// The final metadata update for every simulation whose metadata document exists.
     pub async fn final_metadata(&mut self) {
         let ids: Vec<String> = self
+            .core
             .sims
             .iter()
             .filter(|(_, sim)| sim.metadata_exists)

@@ -8,17 +8,21 @@ use tracing::{error, warn};
 
 use crate::core::buffer::Entry;
 use crate::core::refusal::{Refusal, Server};
+use crate::driver::Driver;
 use crate::io::error::DocumentOutcome;
-use crate::writer::Writer;
 
-impl Writer {
+impl Driver {
     /// §7.5: the raw-text document with the same `_id` into the run simulation's invalid
     /// collection; then a minimal document; then, only if that is refused too, give up.
     pub(crate) async fn store_rejected(&mut self, sim_id: &str, entry: &Entry, why: Refusal) {
         warn!(topic = %entry.topic, reason = %why,
               "MongoDB rejected a document on topic '{}' ({why}); stored as invalid.", entry.topic);
-        self.totals.server_rejected += 1;
-        let target = self.run_id.clone().unwrap_or_else(|| sim_id.to_owned());
+        self.core.totals.server_rejected += 1;
+        let target = self
+            .core
+            .run_id
+            .clone()
+            .unwrap_or_else(|| sim_id.to_owned());
         let collection = self.names.invalid_messages(&target);
         self.ensure_indexes(&collection, true).await;
         let now = Utc::now();
@@ -37,7 +41,7 @@ impl Writer {
                 }
             }
         }
-        self.totals.lost += 1;
+        self.core.totals.lost += 1;
         let head = String::from_utf8_lossy(&entry.body[..entry.body.len().min(1024)]).into_owned();
         error!(
             topic = %entry.topic,
@@ -51,7 +55,7 @@ impl Writer {
     /// The server kind, asked once (`buildInfo`) before the first insert and retried like a
     /// write while MongoDB is unreachable.
     pub(crate) async fn server(&mut self) -> Server {
-        if let Some(server) = self.server {
+        if let Some(server) = self.core.server {
             return server;
         }
         let server = loop {
@@ -60,7 +64,7 @@ impl Writer {
                 Err(error) => self.wait_to_retry(&error).await,
             }
         };
-        self.server = Some(server);
+        self.core.server = Some(server);
         server
     }
 }

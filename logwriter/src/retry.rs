@@ -1,21 +1,19 @@
-//! MongoDB retry bookkeeping (docs/spec/logwriter.md §7.6, §13.2): the backoff reset and the one-time
-//! "Connected" line after a success, and the log line plus backoff sleep after a failure.
-//! Operational errors are logged at ERROR at most once per 30 s, because an operator must act
-//! but a log line per retry would bury everything else.
+//! MongoDB retries (docs/spec/logwriter.md §7.6, §13.2): the one-time "Connected" line after a
+//! success, and the log line plus backoff sleep after a failure. The delay and the level
+//! (ERROR at most once per 30 s) are decided by `core::writer::Writer::failed`.
 
 use std::time::Instant;
 
 use tracing::{debug, error, info, warn};
 
+use crate::core::writer::RetryLog;
+use crate::driver::Driver;
 use crate::io::error::StoreError;
-use crate::writer::Writer;
 
-impl Writer {
+impl Driver {
     /// Bookkeeping after any successful MongoDB operation.
     pub(crate) fn succeeded<T>(&mut self, value: T) -> T {
-        self.backoff.reset();
-        if !self.mongo_seen {
-            self.mongo_seen = true;
+        if self.core.succeeded() {
             info!("Connected to MongoDB database '{}'.", self.store.name());
         }
         value
@@ -27,28 +25,21 @@ impl Writer {
     /// right away, until it succeeds or its deadline ends the process. Only the sleep races
     /// the signal; a driver call always runs to completion.
     pub(crate) async fn wait_to_retry(&mut self, error: &StoreError) {
-        let delay = self.backoff.next_delay();
-        self.totals.flush_retries += 1;
+        let (delay, level) = self.core.failed(error.is_transient(), Instant::now());
         self.metrics.flush_retries.inc();
         let text = format!(
             "Writing to MongoDB failed: {error}; retrying in {:.1}s.",
             delay.as_secs_f64()
         );
-        if error.is_transient() {
-            warn!(error = %error, "{text}");
-        } else if self
-            .last_error_log
-            .is_none_or(|t| t.elapsed().as_secs() >= 30)
-        {
-            self.last_error_log = Some(Instant::now());
-            error!(error = %error, "{text}");
-        } else {
-            debug!(error = %error, "{text}");
+        match level {
+            RetryLog::Warn => warn!(error = %error, "{text}"),
+            RetryLog::Error => error!(error = %error, "{text}"),
+            RetryLog::Debug => debug!(error = %error, "{text}"),
         }
         let shutdown = self.shutdown.clone();
         tokio::select! {
             () = tokio::time::sleep(delay) => {}
-            () = shutdown.cancelled(), if !self.shutdown_noted => self.note_shutdown(),
+            () = shutdown.cancelled(), if !self.core.shutdown_noted() => self.note_shutdown(),
         }
     }
 }

@@ -1,8 +1,10 @@
-//! Delivery handling (docs/spec/logwriter.md §4–§6): classify, update the simulation's state, buffer,
-//! and flush when a trigger holds. One delivery at a time, in arrival order; a flush
-//! (including its retries) finishes before the next delivery is handled.
+//! The driver: the writer's handles (store, metrics, signal) around its state and decisions
+//! (`core::writer`), and delivery handling (docs/spec/logwriter.md §4–§6): classify, update
+//! the simulation's state, buffer, and flush when a trigger holds. One delivery at a time,
+//! in arrival order; a flush (including its retries) finishes before the next delivery is
+//! handled. The database steps are in `flush.rs`, `metadata.rs`, `rejected.rs`,
+//! `indexes.rs` and `retry.rs`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -14,10 +16,9 @@ use common::schema::{field, CollectionNames};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
-use crate::core::ack::Watermark;
-use crate::core::backoff::Backoff;
-use crate::core::buffer::{Buffers, Entry, Kind, Pending};
-use crate::core::state::{log_limited, Simulation, Totals};
+use crate::core;
+use crate::core::buffer::{Entry, Kind};
+use crate::core::state::{log_limited, Simulation};
 use crate::io::broker::raw::Unusual;
 use crate::io::store::Store;
 use crate::metrics::Metrics;
@@ -40,79 +41,52 @@ pub struct Incoming {
     pub unusual: Vec<Unusual>,
 }
 
-/// Everything the writer keeps between deliveries.
+/// The writer's handles (store, metrics, signal) around its state and decisions
+/// ([`core::writer::Writer`]), which it carries out.
 #[derive(Debug)]
-pub struct Writer {
+pub struct Driver {
     pub(crate) store: Store,
     pub(crate) names: CollectionNames,
-    pub(crate) buffers: Buffers,
-    pub(crate) pending: Pending,
-    pub(crate) sims: BTreeMap<String, Simulation>,
-    pub(crate) totals: Totals,
-    pub(crate) run_id: Option<String>,
-    pub(crate) watermark: Watermark,
-    pub(crate) backoff: Backoff,
-    pub(crate) prefetch: usize,
-    /// Collections whose indexes were ensured by this process (true: an invalid collection).
-    pub(crate) indexed: HashMap<String, bool>,
-    /// Collections that did not exist before this process first wrote to them: all their
-    /// documents were stored by this process, so its own counts of them are exact.
-    pub(crate) created: HashSet<String>,
+    /// The state and the decisions, without I/O.
+    pub(crate) core: core::writer::Writer,
     /// Deliveries received and not acknowledged, for the drain-timeout message.
     pub(crate) unacknowledged: Arc<AtomicU64>,
     /// Set by the start-up attempt or the first write.
     pub(crate) metadata_indexed: Arc<tokio::sync::Mutex<bool>>,
-    pub(crate) mongo_seen: bool,
-    pub(crate) last_error_log: Option<Instant>,
-    /// The server kind, once asked (before the first insert).
-    pub(crate) server: Option<crate::core::refusal::Server>,
-    /// A well-formed SimState `stopped` was handled (§6.2).
-    pub(crate) stop_requested: bool,
     /// The lifecycle state and the Prometheus metrics, shared with the HTTP endpoints.
     pub(crate) metrics: Arc<Metrics>,
     /// SIGTERM/SIGINT; a retry's backoff sleep watches it (see `retry.rs`).
     pub(crate) shutdown: CancellationToken,
-    /// `Shutdown requested.` was logged (by the consumer or during a retry).
-    pub(crate) shutdown_noted: bool,
 }
 
-impl Writer {
-    /// A writer with empty state.
+impl Driver {
+    /// A driver with empty state. The signal a retry's sleep watches is set when the run
+    /// starts (`app::run`).
     pub fn new(store: Store, names: CollectionNames, config: &crate::config::Config) -> Self {
+        let prefetch = config.broker.prefetch;
+        let core = core::writer::Writer::new(
+            config.max_documents,
+            config.max_interval,
+            usize::from(prefetch),
+            config.run_simulation_id.clone(),
+        );
+        let metrics = Metrics::new();
+        metrics.prefetch.set(i64::from(prefetch));
         Self {
             store,
             names,
-            buffers: Buffers::new(config.max_documents, config.max_interval),
-            pending: Pending::default(),
-            sims: BTreeMap::new(),
-            totals: Totals::default(),
-            run_id: config.run_simulation_id.clone(),
-            watermark: Watermark::new(),
-            backoff: Backoff::new(),
-            prefetch: usize::from(config.broker.prefetch),
-            indexed: HashMap::new(),
-            created: HashSet::new(),
+            core,
             unacknowledged: Arc::new(AtomicU64::new(0)),
             metadata_indexed: Arc::new(tokio::sync::Mutex::new(false)),
-            mongo_seen: false,
-            last_error_log: None,
-            server: None,
-            stop_requested: false,
-            metrics: {
-                let metrics = Metrics::new();
-                metrics.prefetch.set(i64::from(config.broker.prefetch));
-                Arc::new(metrics)
-            },
+            metrics: Arc::new(metrics),
             shutdown: CancellationToken::new(),
-            shutdown_noted: false,
         }
     }
 
     /// Logs `Shutdown requested.` and enters the drain state, once, wherever the signal is
     /// first seen: between deliveries, while connecting, or during a retry.
     pub(crate) fn note_shutdown(&mut self) {
-        if !self.shutdown_noted {
-            self.shutdown_noted = true;
+        if self.core.note_shutdown() {
             info!("Shutdown requested.");
             self.metrics.set_state(crate::metrics::Lifecycle::Draining);
         }
@@ -130,17 +104,21 @@ impl Writer {
 
     /// Publishes the unacknowledged and buffered counts to the gauges.
     pub(crate) fn update_gauge(&self) {
-        let count = self.watermark.unacknowledged();
+        let count = self.core.watermark.unacknowledged();
         self.unacknowledged.store(count, Ordering::Relaxed);
-        let buffered = self.buffers.len().saturating_add(self.pending.len());
+        let buffered = self
+            .core
+            .buffers
+            .len()
+            .saturating_add(self.core.pending.len());
         self.metrics.publish_levels(count, buffered as u64);
     }
 
     /// Handles one delivery: classification, state, buffering, and any flush it triggers.
     pub async fn handle(&mut self, delivery: Incoming) {
-        self.totals.deliveries += 1;
+        self.core.totals.deliveries += 1;
         self.metrics.consumed.inc();
-        self.watermark.receive(delivery.tag);
+        self.core.watermark.receive(delivery.tag);
         // Now, not after the flush: a drain that times out while this delivery's flush is
         // being retried must count it as unacknowledged.
         self.update_gauge();
@@ -219,7 +197,12 @@ impl Writer {
             malformed: Some(malformed),
         } = &role
         {
-            *self.totals.malformed.entry(malformed.check).or_default() += 1;
+            *self
+                .core
+                .totals
+                .malformed
+                .entry(malformed.check)
+                .or_default() += 1;
             let loud = self.sim(&sim_id).warn_allowed(malformed.check);
             let id = malformed.message_id.as_deref().unwrap_or("-");
             let text = format!(
@@ -233,16 +216,17 @@ impl Writer {
             self.sim(&sim_id).numbers.record(process, message_id);
         }
         self.sim(&sim_id).observe(timestamp, &role);
-        if self.run_id.is_none() {
+        if self.core.run_id.is_none() {
             info!(simulation_id = %sim_id, "Run simulation id is '{sim_id}' (from the first valid message).");
-            self.run_id = Some(sim_id.clone());
+            self.core.run_id = Some(sim_id.clone());
             let now = Instant::now();
-            for pending in self.pending.take() {
-                self.buffers.push(&sim_id, pending, false, now);
+            for pending in self.core.pending.take() {
+                self.core.buffers.push(&sim_id, pending, false, now);
             }
         }
         let role_flush = matches!(role, Role::SimState { .. } | Role::Epoch { .. });
         if self
+            .core
             .buffers
             .push(&sim_id, entry, role_flush, Instant::now())
             .is_some()
@@ -259,21 +243,19 @@ impl Writer {
 
     /// Only the run's own `stopped` ends the run (§6.2); the run id is known by now.
     fn note_stopped(&mut self, sim_id: &str) {
-        match self.run_id.as_deref() {
-            Some(run_id) if run_id == sim_id => self.stop_requested = true,
-            run_id => {
-                let run_id = run_id.unwrap_or("-");
-                warn!(simulation_id = %sim_id, run_simulation_id = %run_id,
-                      "SimState stopped of simulation '{sim_id}', not the run's ('{run_id}'): stored; the run goes on.");
-            }
+        if !self.core.note_stopped(sim_id) {
+            let run_id = self.core.run_id.as_deref().unwrap_or("-");
+            warn!(simulation_id = %sim_id, run_simulation_id = %run_id,
+                  "SimState stopped of simulation '{sim_id}', not the run's ('{run_id}'): stored; the run goes on.");
         }
     }
 
     async fn handle_invalid(&mut self, entry: Entry) {
-        match self.run_id.clone() {
+        match self.core.run_id.clone() {
             Some(run_id) => {
                 self.ensure_simulation(&run_id).await;
                 if self
+                    .core
                     .buffers
                     .push(&run_id, entry, false, Instant::now())
                     .is_some()
@@ -282,7 +264,11 @@ impl Writer {
                 }
             }
             None => {
-                if self.pending.push(entry, self.prefetch, Instant::now()) {
+                if self
+                    .core
+                    .pending
+                    .push(entry, self.core.prefetch, Instant::now())
+                {
                     self.flush_pending_unknown().await;
                 }
             }
@@ -291,7 +277,7 @@ impl Writer {
 
     /// The first document of a simulation creates its state and reads its metadata seed.
     async fn ensure_simulation(&mut self, sim_id: &str) {
-        if self.sims.contains_key(sim_id) {
+        if self.core.sims.contains_key(sim_id) {
             return;
         }
         info!(simulation_id = %sim_id, "New simulation started: '{sim_id}'");
@@ -310,21 +296,19 @@ impl Writer {
         if let Some(stored) = stored {
             sim.seed(&stored);
         }
-        self.sims.insert(sim_id.to_owned(), sim);
+        self.core.sims.insert(sim_id.to_owned(), sim);
     }
 
     /// The state of a known simulation (created on demand, which only happens for ids that
     /// [`Self::ensure_simulation`] has seen).
     pub(crate) fn sim(&mut self, sim_id: &str) -> &mut Simulation {
-        self.sims.entry(sim_id.to_owned()).or_default()
+        self.core.sim(sim_id)
     }
 
     /// After a channel loss, once [`Self::flush_everything`] stored what was buffered:
     /// forgets the tags of the old channel (they mean nothing on the next one).
     pub fn forget_channel(&mut self) {
-        self.buffers.clear();
-        self.pending.take();
-        self.watermark = Watermark::new();
+        self.core.forget_channel();
         self.update_gauge();
     }
 }

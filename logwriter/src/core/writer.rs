@@ -1,0 +1,178 @@
+//! The writer's state and the decisions that need no I/O (docs/spec/logwriter.md §4–§8,
+//! §7.6): the buffers and the unknown-id list, the per-simulation state and totals, the ack
+//! watermark, which collections are indexed, the retry schedule and its log levels, and
+//! the counting of stored, invalid and duplicate documents. The driver (`crate::driver`)
+//! owns the handles (store, broker, metrics, signal) and does what these methods decide.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use common::document::InvalidReason;
+
+use crate::core::ack::Watermark;
+use crate::core::backoff::Backoff;
+use crate::core::buffer::{Buffers, Pending};
+use crate::core::refusal::Server;
+use crate::core::state::{Simulation, Totals};
+
+/// How often at most an operational (not transient) database error is logged at ERROR.
+pub const ERROR_LOG_INTERVAL: Duration = Duration::from_secs(30);
+
+/// The level of the log line of a failed database operation (§7.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryLog {
+    /// A transient error: WARN.
+    Warn,
+    /// An operational error, the first in [`ERROR_LOG_INTERVAL`]: ERROR.
+    Error,
+    /// An operational error logged at ERROR less than [`ERROR_LOG_INTERVAL`] ago: DEBUG.
+    Debug,
+}
+
+/// Everything the writer keeps between deliveries, apart from its handles.
+#[derive(Debug)]
+pub struct Writer {
+    pub(crate) buffers: Buffers,
+    pub(crate) pending: Pending,
+    pub(crate) sims: BTreeMap<String, Simulation>,
+    pub(crate) totals: Totals,
+    pub(crate) run_id: Option<String>,
+    pub(crate) watermark: Watermark,
+    backoff: Backoff,
+    pub(crate) prefetch: usize,
+    /// Collections whose indexes were ensured by this process (true: an invalid collection).
+    pub(crate) indexed: HashMap<String, bool>,
+    /// Collections that did not exist before this process first wrote to them: all their
+    /// documents were stored by this process, so its own counts of them are exact.
+    pub(crate) created: HashSet<String>,
+    mongo_seen: bool,
+    last_error_log: Option<Instant>,
+    /// The server kind, once asked (before the first insert).
+    pub(crate) server: Option<Server>,
+    /// A well-formed SimState `stopped` of the run was handled (§6.2).
+    pub(crate) stop_requested: bool,
+    shutdown_noted: bool,
+}
+
+impl Writer {
+    /// Empty state: buffers of `max_documents` documents or `max_interval`, an unknown-id
+    /// list bounded by `prefetch`, and the run id when SIMULATION_ID gave it.
+    pub fn new(
+        max_documents: usize,
+        max_interval: Duration,
+        prefetch: usize,
+        run_id: Option<String>,
+    ) -> Self {
+        Self {
+            buffers: Buffers::new(max_documents, max_interval),
+            pending: Pending::default(),
+            sims: BTreeMap::new(),
+            totals: Totals::default(),
+            run_id,
+            watermark: Watermark::new(),
+            backoff: Backoff::new(),
+            prefetch,
+            indexed: HashMap::new(),
+            created: HashSet::new(),
+            mongo_seen: false,
+            last_error_log: None,
+            server: None,
+            stop_requested: false,
+            shutdown_noted: false,
+        }
+    }
+
+    /// The state of a simulation, created on demand.
+    pub fn sim(&mut self, sim_id: &str) -> &mut Simulation {
+        self.sims.entry(sim_id.to_owned()).or_default()
+    }
+
+    /// The earliest buffer or pending-list deadline.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        match (self.buffers.next_deadline(), self.pending.deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// After a channel loss, once everything buffered was stored: forgets the old channel's
+    /// tags, which mean nothing on the next one.
+    pub fn forget_channel(&mut self) {
+        self.buffers.clear();
+        self.pending.take();
+        self.watermark = Watermark::new();
+    }
+
+    /// Whether `sim_id`'s `stopped` ends the run: only the run's own does (§6.2).
+    pub fn note_stopped(&mut self, sim_id: &str) -> bool {
+        let ends_the_run = self.run_id.as_deref() == Some(sim_id);
+        self.stop_requested |= ends_the_run;
+        ends_the_run
+    }
+
+    /// Whether this is the first time the signal is seen (then `Shutdown requested.` is
+    /// logged and the lifecycle moves to draining).
+    pub fn note_shutdown(&mut self) -> bool {
+        !std::mem::replace(&mut self.shutdown_noted, true)
+    }
+
+    /// Whether the signal was seen.
+    pub fn shutdown_noted(&self) -> bool {
+        self.shutdown_noted
+    }
+
+    /// A valid document of `sim_id` stored by this process.
+    pub fn count_valid(&mut self, sim_id: &str, topic: &str) {
+        self.totals.valid_stored += 1;
+        self.sim(sim_id).count_valid(topic);
+    }
+
+    /// An invalid document stored for `sim_id` with `reason`; whether its line is still a
+    /// WARN (the first [`crate::core::state::WARN_LIMIT`] per simulation and reason are).
+    pub fn count_invalid(&mut self, sim_id: &str, reason: InvalidReason) -> bool {
+        *self.totals.invalid_stored.entry(reason.code()).or_default() += 1;
+        match self.sims.get_mut(sim_id) {
+            Some(sim) => {
+                sim.invalid_messages += 1;
+                sim.warn_allowed(reason.code())
+            }
+            None => true,
+        }
+    }
+
+    /// A document that was already stored: counted as a duplicate, not as stored.
+    pub fn count_duplicate(&mut self) {
+        self.totals.duplicates += 1;
+    }
+
+    /// Bookkeeping after a successful database operation; whether it is the first (then
+    /// `Connected to MongoDB` is logged).
+    pub fn succeeded(&mut self) -> bool {
+        self.backoff.reset();
+        !std::mem::replace(&mut self.mongo_seen, true)
+    }
+
+    /// After a failed database operation at `now`: the delay before the retry and the level
+    /// of its log line. Operational errors are logged at ERROR at most once per
+    /// [`ERROR_LOG_INTERVAL`], because an operator must act but a line per retry would bury
+    /// everything else.
+    pub fn failed(&mut self, transient: bool, now: Instant) -> (Duration, RetryLog) {
+        let delay = self.backoff.next_delay();
+        self.totals.flush_retries += 1;
+        let level = if transient {
+            RetryLog::Warn
+        } else if self
+            .last_error_log
+            .is_none_or(|t| now.saturating_duration_since(t) >= ERROR_LOG_INTERVAL)
+        {
+            self.last_error_log = Some(now);
+            RetryLog::Error
+        } else {
+            RetryLog::Debug
+        };
+        (delay, level)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,173 @@
+//! The writer's decisions without a database: counting, the WARN limit, the ERROR-once rule
+//! of the retries, the backoff, a lost channel, the stop and the signal.
+
+use std::time::{Duration, Instant};
+
+use bson::oid::ObjectId;
+use common::document::InvalidReason;
+
+use super::*;
+use crate::core::buffer::{Entry, Kind};
+use crate::core::state::WARN_LIMIT;
+
+fn writer() -> Writer {
+    Writer::new(20, Duration::from_secs(10), 40, None)
+}
+
+fn entry(tag: u64) -> Entry {
+    Entry {
+        tag,
+        id: ObjectId::from_bytes([tag as u8; 12]),
+        topic: "t".to_owned(),
+        routing_key: b"t".to_vec(),
+        body: b"{}".to_vec(),
+        doc: bson::RawDocumentBuf::new(),
+        kind: Kind::Valid,
+        redelivered: false,
+        size: 2,
+    }
+}
+
+#[test]
+fn a_duplicate_is_counted_as_a_duplicate_not_as_stored() {
+    let mut core = writer();
+    core.sim("s");
+    core.count_valid("s", "a.b");
+    core.count_duplicate();
+    core.count_duplicate();
+    assert_eq!(core.totals.valid_stored, 1);
+    assert_eq!(core.totals.duplicates, 2);
+    let sim = &core.sims["s"];
+    assert_eq!(sim.messages, 1);
+    assert_eq!(sim.topics.get("a.b"), Some(&1));
+}
+
+#[test]
+fn invalid_documents_are_counted_per_reason_and_simulation() {
+    let mut core = writer();
+    core.sim("s");
+    core.count_invalid("s", InvalidReason::NotJson);
+    core.count_invalid("s", InvalidReason::NotJson);
+    core.count_invalid("unknown", InvalidReason::NotUtf8);
+    assert_eq!(core.totals.invalid_stored[InvalidReason::NotJson.code()], 2);
+    assert_eq!(core.totals.invalid_stored[InvalidReason::NotUtf8.code()], 1);
+    assert_eq!(core.sims["s"].invalid_messages, 2);
+    assert!(
+        !core.sims.contains_key("unknown"),
+        "counting creates no simulation"
+    );
+}
+
+#[test]
+fn the_warn_limit_holds_per_simulation_and_reason() {
+    let mut core = writer();
+    core.sim("a");
+    core.sim("b");
+    let loud: Vec<bool> = (0..WARN_LIMIT + 2)
+        .map(|_| core.count_invalid("a", InvalidReason::NotJson))
+        .collect();
+    assert!(loud[..WARN_LIMIT as usize].iter().all(|l| *l));
+    assert!(!loud[WARN_LIMIT as usize] && !loud[WARN_LIMIT as usize + 1]);
+    assert!(
+        core.count_invalid("b", InvalidReason::NotJson),
+        "another simulation"
+    );
+    assert!(
+        core.count_invalid("a", InvalidReason::NotUtf8),
+        "another reason"
+    );
+    assert!(
+        core.count_invalid("gone", InvalidReason::NotJson),
+        "no state: always WARN"
+    );
+}
+
+#[test]
+fn operational_errors_are_logged_at_error_once_per_thirty_seconds() {
+    let mut core = writer();
+    let t0 = Instant::now();
+    let level = |core: &mut Writer, transient, after: u64| {
+        core.failed(transient, t0 + Duration::from_secs(after)).1
+    };
+    assert_eq!(level(&mut core, false, 0), RetryLog::Error);
+    assert_eq!(level(&mut core, false, 10), RetryLog::Debug);
+    assert_eq!(
+        level(&mut core, true, 11),
+        RetryLog::Warn,
+        "transient: always WARN"
+    );
+    assert_eq!(level(&mut core, false, 29), RetryLog::Debug);
+    assert_eq!(level(&mut core, false, 30), RetryLog::Error);
+    assert_eq!(level(&mut core, false, 31), RetryLog::Debug);
+    assert_eq!(core.totals.flush_retries, 6);
+}
+
+#[test]
+fn retries_back_off_until_a_success_resets_them() {
+    let mut core = writer();
+    let now = Instant::now();
+    let delays: Vec<Duration> = (0..8).map(|_| core.failed(true, now).0).collect();
+    assert!(delays[0] <= Duration::from_millis(1200), "{delays:?}");
+    assert!(delays[7] >= Duration::from_secs(24), "{delays:?}");
+    assert!(core.succeeded(), "the first success is announced");
+    assert!(!core.succeeded(), "only once");
+    assert!(core.failed(true, now).0 <= Duration::from_millis(1200));
+}
+
+#[test]
+fn a_lost_channel_resets_the_watermark_and_forgets_what_was_buffered() {
+    let mut core = writer();
+    let now = Instant::now();
+    for tag in 1..=3 {
+        core.watermark.receive(tag);
+        core.buffers.push("s", entry(tag), false, now);
+    }
+    core.watermark.receive(4);
+    core.pending.push(entry(4), 40, now);
+    core.watermark.settle(1);
+    assert_eq!(core.watermark.unacknowledged(), 4);
+    core.forget_channel();
+    assert_eq!(core.watermark.unacknowledged(), 0);
+    assert_eq!(core.watermark.take_ack(), None);
+    assert!(core.buffers.is_empty() && core.pending.is_empty());
+    assert_eq!(core.next_deadline(), None);
+    core.watermark.receive(1);
+    core.watermark.settle(1);
+    assert_eq!(
+        core.watermark.take_ack(),
+        Some(1),
+        "tags start again on the new channel"
+    );
+}
+
+#[test]
+fn the_next_deadline_is_the_earlier_of_buffers_and_pending() {
+    let mut core = writer();
+    let now = Instant::now();
+    core.pending.push(entry(1), 40, now);
+    let pending = core.next_deadline().expect("the pending list has one");
+    core.buffers.push("s", entry(2), false, now);
+    let both = core.next_deadline().expect("a deadline");
+    assert!(both <= pending);
+    assert_eq!(both, now + Duration::from_secs(10));
+}
+
+#[test]
+fn only_the_runs_own_stopped_ends_the_run() {
+    let mut core = Writer::new(20, Duration::from_secs(10), 40, Some("run".to_owned()));
+    assert!(!core.note_stopped("other"));
+    assert!(!core.stop_requested);
+    assert!(core.note_stopped("run"));
+    assert!(core.stop_requested);
+    let mut unknown = writer();
+    assert!(!unknown.note_stopped("run"), "no run id: no stop");
+}
+
+#[test]
+fn the_signal_is_noted_once() {
+    let mut core = writer();
+    assert!(!core.shutdown_noted());
+    assert!(core.note_shutdown());
+    assert!(!core.note_shutdown());
+    assert!(core.shutdown_noted());
+}
