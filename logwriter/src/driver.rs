@@ -5,20 +5,21 @@
 //! handled. The database steps are in `flush.rs`, `metadata.rs`, `rejected.rs`,
 //! `indexes.rs` and `retry.rs`.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 use base64::Engine as _;
 use chrono::Utc;
-use common::document::{ingest, Outcome, Role};
-use common::schema::{field, CollectionNames};
+use common::document::{ingest, Outcome};
+use common::schema::CollectionNames;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
 use crate::core;
 use crate::core::buffer::{Entry, Kind};
-use crate::core::state::{log_limited, Simulation};
+use crate::core::writer::{Action, Class};
 use crate::io::broker::raw::Unusual;
 use crate::io::store::Store;
 use crate::metrics::Metrics;
@@ -114,14 +115,11 @@ impl Driver {
         self.metrics.publish_levels(count, buffered as u64);
     }
 
-    /// Handles one delivery: classification, state, buffering, and any flush it triggers.
+    /// Handles one delivery: classification here, then the core's decisions (state,
+    /// buffering, triggers), then what they call for (seed read, flushes, metadata), in
+    /// order, before the next delivery.
     pub async fn handle(&mut self, delivery: Incoming) {
-        self.core.totals.deliveries += 1;
         self.metrics.consumed.inc();
-        self.core.watermark.receive(delivery.tag);
-        // Now, not after the flush: a drain that times out while this delivery's flush is
-        // being retried must count it as unacknowledged.
-        self.update_gauge();
         let ingested = ingest(&delivery.routing_key, &delivery.body, Utc::now());
         let mut entry = Entry {
             tag: delivery.tag,
@@ -134,26 +132,52 @@ impl Driver {
             redelivered: delivery.redelivered,
             size: 0,
         };
-        match ingested.outcome {
+        let (mut doc, class) = match ingested.outcome {
             Outcome::Valid {
-                mut doc,
+                doc,
                 simulation_id,
                 timestamp,
                 role,
             } => {
-                self.note_unusual(&entry.topic, &mut doc, &delivery.unusual);
-                entry.size = doc.as_bytes().len();
-                entry.doc = doc;
-                self.handle_valid(entry, simulation_id, timestamp, role)
-                    .await;
+                let class = Class::Valid {
+                    sim_id: simulation_id,
+                    timestamp,
+                    role,
+                };
+                (doc, class)
             }
-            Outcome::Invalid { mut doc, reason } => {
+            Outcome::Invalid { doc, reason } => {
                 debug!(topic = %entry.topic, reason = reason.code(), "{} : invalid : {}", entry.topic, reason.code());
-                self.note_unusual(&entry.topic, &mut doc, &delivery.unusual);
-                entry.size = doc.as_bytes().len();
-                entry.doc = doc;
                 entry.kind = Kind::Invalid(reason);
-                self.handle_invalid(entry).await;
+                (doc, Class::Invalid)
+            }
+        };
+        self.note_unusual(&entry.topic, &mut doc, &delivery.unusual);
+        entry.size = doc.as_bytes().len();
+        entry.doc = doc;
+        let actions = self.core.on_delivery(entry, class, Instant::now());
+        // Now, not after the flush: a drain that times out while this delivery's flush is
+        // being retried must count it as unacknowledged.
+        self.update_gauge();
+        self.carry_out(actions).await;
+    }
+
+    /// Carries out the core's actions one at a time, in order; a seed read resumes the
+    /// waiting delivery, whose actions come next.
+    pub(crate) async fn carry_out(&mut self, actions: Vec<Action>) {
+        let mut queue = VecDeque::from(actions);
+        while let Some(action) = queue.pop_front() {
+            match action {
+                Action::ReadSeed(sim_id) => {
+                    let stored = self.read_seed(&sim_id).await;
+                    let next = self.core.on_seed(&sim_id, stored.as_ref(), Instant::now());
+                    for action in next.into_iter().rev() {
+                        queue.push_front(action);
+                    }
+                }
+                Action::Flush(sim_id) => self.flush(&sim_id).await,
+                Action::FlushPendingUnknown => self.flush_pending_unknown().await,
+                Action::UpsertMetadata(sim_id) => self.update_metadata(&sim_id, false).await,
             }
         }
     }
@@ -183,106 +207,11 @@ impl Driver {
         warn!(topic = %topic, "Delivery on topic '{topic}': {named}; stored with its bytes in {DELIVERY_ISSUES}.");
     }
 
-    async fn handle_valid(
-        &mut self,
-        entry: Entry,
-        sim_id: String,
-        timestamp: chrono::DateTime<Utc>,
-        role: Role,
-    ) {
-        let message_id = entry.doc.get_str(field::MESSAGE_ID).unwrap_or("-");
-        debug!(topic = %entry.topic, simulation_id = %sim_id, "{} : {sim_id} : {message_id}", entry.topic);
-        self.ensure_simulation(&sim_id).await;
-        if let Role::Generic {
-            malformed: Some(malformed),
-        } = &role
-        {
-            *self
-                .core
-                .totals
-                .malformed
-                .entry(malformed.check)
-                .or_default() += 1;
-            let loud = self.sim(&sim_id).warn_allowed(malformed.check);
-            let id = malformed.message_id.as_deref().unwrap_or("-");
-            let text = format!(
-                "Malformed {} message {id} in simulation {sim_id} stored as a generic message: {}.",
-                malformed.type_name, malformed.detail
-            );
-            log_limited(loud, &text);
-        }
-        let process = entry.doc.get_str(field::SOURCE_PROCESS_ID).ok();
-        if let Some(process) = process {
-            self.sim(&sim_id).numbers.record(process, message_id);
-        }
-        self.sim(&sim_id).observe(timestamp, &role);
-        if self.core.run_id.is_none() {
-            info!(simulation_id = %sim_id, "Run simulation id is '{sim_id}' (from the first valid message).");
-            self.core.run_id = Some(sim_id.clone());
-            let now = Instant::now();
-            for pending in self.core.pending.take() {
-                self.core.buffers.push(&sim_id, pending, false, now);
-            }
-        }
-        let role_flush = matches!(role, Role::SimState { .. } | Role::Epoch { .. });
-        if self
-            .core
-            .buffers
-            .push(&sim_id, entry, role_flush, Instant::now())
-            .is_some()
-        {
-            self.flush(&sim_id).await;
-        }
-        if role_flush {
-            self.update_metadata(&sim_id, false).await;
-        }
-        if matches!(role, Role::SimState { stopped: true, .. }) {
-            self.note_stopped(&sim_id);
-        }
-    }
-
-    /// Only the run's own `stopped` ends the run (§6.2); the run id is known by now.
-    fn note_stopped(&mut self, sim_id: &str) {
-        if !self.core.note_stopped(sim_id) {
-            let run_id = self.core.run_id.as_deref().unwrap_or("-");
-            warn!(simulation_id = %sim_id, run_simulation_id = %run_id,
-                  "SimState stopped of simulation '{sim_id}', not the run's ('{run_id}'): stored; the run goes on.");
-        }
-    }
-
-    async fn handle_invalid(&mut self, entry: Entry) {
-        match self.core.run_id.clone() {
-            Some(run_id) => {
-                self.ensure_simulation(&run_id).await;
-                if self
-                    .core
-                    .buffers
-                    .push(&run_id, entry, false, Instant::now())
-                    .is_some()
-                {
-                    self.flush(&run_id).await;
-                }
-            }
-            None => {
-                if self
-                    .core
-                    .pending
-                    .push(entry, self.core.prefetch, Instant::now())
-                {
-                    self.flush_pending_unknown().await;
-                }
-            }
-        }
-    }
-
-    /// The first document of a simulation creates its state and reads its metadata seed.
-    async fn ensure_simulation(&mut self, sim_id: &str) {
-        if self.core.sims.contains_key(sim_id) {
-            return;
-        }
-        info!(simulation_id = %sim_id, "New simulation started: '{sim_id}'");
+    /// The metadata document of a simulation seen for the first time (§8.4), retried
+    /// like any database read.
+    async fn read_seed(&mut self, sim_id: &str) -> Option<bson::Document> {
         let filter = common::schema::metadata_filter(&self.names.identifier, sim_id);
-        let stored = loop {
+        loop {
             match self
                 .store
                 .read_metadata(&self.names.metadata, filter.clone())
@@ -291,18 +220,7 @@ impl Driver {
                 Ok(stored) => break self.succeeded(stored),
                 Err(error) => self.wait_to_retry(&error).await,
             }
-        };
-        let mut sim = Simulation::default();
-        if let Some(stored) = stored {
-            sim.seed(&stored);
         }
-        self.core.sims.insert(sim_id.to_owned(), sim);
-    }
-
-    /// The state of a known simulation (created on demand, which only happens for ids that
-    /// [`Self::ensure_simulation`] has seen).
-    pub(crate) fn sim(&mut self, sim_id: &str) -> &mut Simulation {
-        self.core.sim(sim_id)
     }
 
     /// After a channel loss, once [`Self::flush_everything`] stored what was buffered:

@@ -35,25 +35,12 @@ impl Driver {
         }
     }
 
-    /// Trigger (f), window pressure (docs/spec/logwriter.md §5.2): once the unacknowledged
-    /// deliveries fill the prefetch window, the broker sends nothing more, and with several
-    /// simulations on the exchange no count trigger may ever hold again. Then the buffer
-    /// holding the lowest unsettled delivery is written, and the next one, until at most
-    /// half the window would stay unacknowledged (the caller then acks), so the broker sends
-    /// again at once and batches stay large.
+    /// Trigger (f), window pressure (docs/spec/logwriter.md §5.2): writes the buffers the
+    /// core names (`core::writer::Writer::pressure`), one after another.
     pub async fn relieve_window_pressure(&mut self) {
-        if self.core.watermark.unacknowledged() < self.core.prefetch as u64 {
-            return;
-        }
-        let target = self.core.prefetch as u64 / 2;
-        while self.core.watermark.beyond_watermark() > target {
-            let Some(lowest) = self.core.watermark.lowest_unsettled() else {
-                return;
-            };
-            // Invalid messages waiting for the run id have their own trigger (§6.3).
-            let Some(sim_id) = self.core.buffers.holding(lowest) else {
-                return;
-            };
+        let mut started = false;
+        while let Some(sim_id) = self.core.pressure(started) {
+            started = true;
             debug!(simulation_id = %sim_id, "The prefetch window is full; writing the buffer of {sim_id}.");
             self.flush(&sim_id).await;
         }
@@ -66,13 +53,8 @@ impl Driver {
 
     /// Flushes every buffer whose deadline passed, and the pending list if it is too old.
     pub async fn flush_due(&mut self) {
-        let now = Instant::now();
-        for sim_id in self.core.buffers.due(now) {
-            self.flush(&sim_id).await;
-        }
-        if self.core.pending.deadline().is_some_and(|d| d <= now) {
-            self.flush_pending_unknown().await;
-        }
+        let actions = self.core.due(Instant::now());
+        self.carry_out(actions).await;
     }
 
     /// Writes the pending unknown-id invalid messages to `<invalid prefix>unknown` (§6.3).

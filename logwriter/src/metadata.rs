@@ -57,7 +57,7 @@ impl Driver {
             {
                 Ok(()) => {
                     self.succeeded(());
-                    self.sim(sim_id).metadata_exists = true;
+                    self.core.sim(sim_id).metadata_exists = true;
                     info!(simulation_id = %sim_id, "Database metadata update successful for '{sim_id}'");
                     return;
                 }
@@ -108,7 +108,7 @@ impl Driver {
                 Err(error) => self.wait_to_retry(&error).await,
             }
         };
-        let sim = self.sim(sim_id);
+        let sim = self.core.sim(sim_id);
         sim.numbers = numbers;
         sim.messages = messages;
         sim.invalid_messages = invalid_messages;

@@ -1,7 +1,8 @@
 //! The writer's state and the decisions that need no I/O (docs/spec/logwriter.md §4–§8,
 //! §7.6): the buffers and the unknown-id list, the per-simulation state and totals, the ack
-//! watermark, which collections are indexed, the retry schedule and its log levels, and
-//! the counting of stored, invalid and duplicate documents. The driver (`crate::driver`)
+//! watermark, which collections are indexed, the retry schedule and its log levels, the
+//! counting of stored, invalid and duplicate documents, and the delivery path as event ->
+//! actions (`delivery.rs`). The driver (`crate::driver`)
 //! owns the handles (store, broker, metrics, signal) and does what these methods decide.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -14,6 +15,9 @@ use crate::core::backoff::Backoff;
 use crate::core::buffer::{Buffers, Pending};
 use crate::core::refusal::Server;
 use crate::core::state::{Simulation, Totals};
+
+mod delivery;
+pub use delivery::{Action, Class};
 
 /// How often at most an operational (not transient) database error is logged at ERROR.
 pub const ERROR_LOG_INTERVAL: Duration = Duration::from_secs(30);
@@ -52,6 +56,8 @@ pub struct Writer {
     /// A well-formed SimState `stopped` of the run was handled (§6.2).
     pub(crate) stop_requested: bool,
     shutdown_noted: bool,
+    /// The delivery waiting for its simulation's metadata seed ([`Action::ReadSeed`]).
+    parked: Option<delivery::Parked>,
 }
 
 impl Writer {
@@ -79,6 +85,7 @@ impl Writer {
             server: None,
             stop_requested: false,
             shutdown_noted: false,
+            parked: None,
         }
     }
 
