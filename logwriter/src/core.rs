@@ -3,6 +3,7 @@
 
 pub mod ack;
 pub mod backoff;
+pub mod batch;
 pub mod buffer;
 pub mod drain;
 pub mod gaps;

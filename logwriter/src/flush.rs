@@ -1,28 +1,27 @@
-//! Writing a buffer (docs/spec/logwriter.md §7): indexes first, then one unordered `insert_many` per
-//! collection, duplicates counted as stored, transient failures retried with backoff, and
-//! documents the server rejects moved to the invalid collection with the same `_id`
-//! (`rejected.rs`). Only when every document of the flush is settled are its deliveries
-//! marked for the ack.
+//! Writing a buffer (docs/spec/logwriter.md §7) as the core plans it (`core::batch`): indexes
+//! first, then one unordered `insert_many` per collection, duplicates counted as stored,
+//! transient failures retried with backoff, and documents the server rejects moved to the
+//! invalid collection with the same `_id` (`rejected.rs`). Only when every document of the
+//! flush is settled are its deliveries marked for the ack.
 
 use std::time::Instant;
 
 use bson::RawDocumentBuf;
-use common::document::InvalidReason;
 use common::schema::UNKNOWN_SIMULATION;
 use tracing::{debug, warn};
 
+use crate::core::batch::{self, Batch, Counted, DocumentOutcome, Progress};
 use crate::core::buffer::{Entry, Kind};
-use crate::core::refusal::{fails_the_command, Refusal};
 use crate::core::state::log_limited;
 use crate::driver::Driver;
-use crate::io::error::{DocumentOutcome, StoreError};
+use crate::io::error::StoreError;
 
 impl Driver {
     /// Flushes one simulation's buffer.
     pub async fn flush(&mut self, sim_id: &str) {
         let entries = self.core.buffers.take(sim_id);
         if !entries.is_empty() {
-            self.write(sim_id, &entries).await;
+            self.write(sim_id, entries).await;
         }
     }
 
@@ -63,78 +62,56 @@ impl Driver {
         if entries.is_empty() {
             return;
         }
-        self.write(UNKNOWN_SIMULATION, &entries).await;
+        let count = entries.len();
+        self.write(UNKNOWN_SIMULATION, entries).await;
         let collection = self.names.invalid_messages(UNKNOWN_SIMULATION);
-        warn!(
-            "{} invalid messages stored in {collection} because no simulation id is known.",
-            entries.len()
-        );
+        warn!("{count} invalid messages stored in {collection} because no simulation id is known.");
     }
 
-    /// Writes `entries` (valid ones to `simulation_<sim_id>`, invalid ones to
-    /// `invalid_simulation_<sim_id>`), then marks every delivery settled.
-    async fn write(&mut self, sim_id: &str, entries: &[Entry]) {
+    /// Writes `entries` as the core plans them (valid ones to `simulation_<sim_id>`,
+    /// invalid ones to `invalid_simulation_<sim_id>`, the indexes first), counts the
+    /// outcomes, takes each refused document through its fallbacks, then marks every
+    /// delivery settled.
+    async fn write(&mut self, sim_id: &str, entries: Vec<Entry>) {
         let started = Instant::now();
         self.ensure_metadata_indexes().await;
-        let valid_collection = self.names.messages(sim_id);
-        let invalid_collection = self.names.invalid_messages(sim_id);
-        let valid_count = entries.iter().filter(|e| e.kind == Kind::Valid).count();
-        if valid_count > 0 {
-            self.ensure_indexes(&valid_collection, false).await;
+        for (collection, invalid) in batch::collections(sim_id, &entries, &self.names) {
+            self.ensure_indexes(&collection, invalid).await;
         }
-        // The invalid collection exists from the first write of either kind (§7.2).
-        self.ensure_indexes(&invalid_collection, true).await;
         let server = self.server().await;
-        let (refused, sendable): (Vec<&Entry>, Vec<&Entry>) = entries
-            .iter()
-            .partition(|e| fails_the_command(server, &e.doc));
-        let (valid, invalid): (Vec<&Entry>, Vec<&Entry>) =
-            sendable.into_iter().partition(|e| e.kind == Kind::Valid);
-        let mut rejected = self.insert_entries(sim_id, &valid_collection, &valid).await;
-        rejected.extend(
-            self.insert_entries(sim_id, &invalid_collection, &invalid)
-                .await,
-        );
-        rejected.extend(refused.into_iter().map(|e| (e, Refusal::NonFinite)));
-        for (entry, why) in rejected {
-            self.store_rejected(sim_id, entry, why).await;
+        let batch = Batch::plan(sim_id, entries, server, &self.names);
+        let mut refused = Vec::new();
+        for insert in &batch.inserts {
+            let outcomes = self
+                .insert_settled(&insert.collection, &batch.documents(insert))
+                .await;
+            for (&position, outcome) in insert.positions.iter().zip(outcomes) {
+                let entry = &batch.entries[position];
+                match self.core.count_outcome(sim_id, entry, outcome) {
+                    Counted::Refused(why) => refused.push((position, why)),
+                    counted => self.publish(counted, entry, &insert.collection),
+                }
+            }
         }
-        for entry in entries {
-            self.core.watermark.settle(entry.tag);
+        refused.extend(batch.refused.iter().copied());
+        for (position, why) in refused {
+            self.store_rejected(sim_id, &batch.entries[position], why)
+                .await;
         }
+        self.core.settle(&batch);
         self.metrics
             .flush_duration
             .observe_duration(started.elapsed());
+        let valid_count = batch
+            .entries
+            .iter()
+            .filter(|e| e.kind == Kind::Valid)
+            .count();
         debug!(
             simulation_id = %sim_id,
             "{valid_count} valid and {} invalid documents written to simulation {sim_id}.",
-            entries.len() - valid_count
+            batch.entries.len() - valid_count
         );
-    }
-
-    /// Inserts the entries' documents and accounts for them; returns the ones the server
-    /// rejected for good, with the server's code.
-    async fn insert_entries<'e>(
-        &mut self,
-        sim_id: &str,
-        collection: &str,
-        entries: &[&'e Entry],
-    ) -> Vec<(&'e Entry, Refusal)> {
-        if entries.is_empty() {
-            return Vec::new();
-        }
-        let docs: Vec<&RawDocumentBuf> = entries.iter().map(|e| &e.doc).collect();
-        let outcomes = self.insert_settled(collection, &docs).await;
-        let mut rejected = Vec::new();
-        for (entry, outcome) in entries.iter().zip(outcomes) {
-            match outcome {
-                DocumentOutcome::Inserted => self.count_stored(sim_id, collection, entry),
-                DocumentOutcome::Duplicate => self.count_duplicate(entry),
-                DocumentOutcome::Permanent(code) => rejected.push((*entry, Refusal::Code(code))),
-                DocumentOutcome::Transient => {}
-            }
-        }
-        rejected
     }
 
     /// Inserts `docs` until every one is inserted, a duplicate or permanently rejected,
@@ -144,25 +121,17 @@ impl Driver {
         collection: &str,
         docs: &[&RawDocumentBuf],
     ) -> Vec<DocumentOutcome> {
-        let mut outcomes = vec![DocumentOutcome::Transient; docs.len()];
+        let mut progress = Progress::new(docs.len());
         loop {
-            let todo: Vec<usize> = (0..docs.len())
-                .filter(|i| outcomes[*i] == DocumentOutcome::Transient)
-                .collect();
-            if todo.is_empty() {
-                return outcomes;
+            let to_send = progress.to_send();
+            if to_send.is_empty() {
+                return progress.outcomes();
             }
-            let batch: Vec<&RawDocumentBuf> = todo.iter().map(|i| docs[*i]).collect();
+            let batch: Vec<&RawDocumentBuf> = to_send.iter().map(|i| docs[*i]).collect();
             match self.store.insert(collection, &batch).await {
-                Ok(result) => {
+                Ok(outcomes) => {
                     self.succeeded(());
-                    for (i, outcome) in todo.iter().zip(result) {
-                        outcomes[*i] = outcome;
-                    }
-                    let left = outcomes
-                        .iter()
-                        .filter(|o| **o == DocumentOutcome::Transient);
-                    let left = left.count();
+                    let left = progress.record(&to_send, &outcomes);
                     if left > 0 {
                         self.wait_to_retry(&StoreError::Documents(left)).await;
                     }
@@ -172,44 +141,35 @@ impl Driver {
         }
     }
 
-    pub(crate) fn count_stored(&mut self, sim_id: &str, collection: &str, entry: &Entry) {
-        match entry.kind {
-            Kind::Valid => {
-                self.core.count_valid(sim_id, &entry.topic);
+    /// Publishes what counting found: the metric, and the line of an invalid document
+    /// (WARN up to the limit) or of a duplicate (DEBUG when the broker said redelivered).
+    pub(crate) fn publish(&self, counted: Counted, entry: &Entry, collection: &str) {
+        match counted {
+            Counted::Valid => {
                 self.metrics.stored_valid.inc();
             }
-            Kind::Invalid(reason) => self.count_invalid(sim_id, collection, entry, reason),
-        }
-    }
-
-    pub(crate) fn count_invalid(
-        &mut self,
-        sim_id: &str,
-        collection: &str,
-        entry: &Entry,
-        reason: InvalidReason,
-    ) {
-        let loud = self.core.count_invalid(sim_id, reason);
-        self.metrics.count_invalid(reason);
-        let text = format!(
-            "Invalid message on topic '{}' stored in {collection}: {}.",
-            entry.topic,
-            reason.code()
-        );
-        log_limited(loud, &text);
-    }
-
-    pub(crate) fn count_duplicate(&mut self, entry: &Entry) {
-        self.core.count_duplicate();
-        self.metrics.duplicates.inc();
-        let text = format!(
-            "Identical message on topic '{}' already stored; not stored again.",
-            entry.topic
-        );
-        if entry.redelivered {
-            debug!("{text}");
-        } else {
-            warn!("{text}");
+            Counted::Invalid { reason, loud } => {
+                self.metrics.count_invalid(reason);
+                let text = format!(
+                    "Invalid message on topic '{}' stored in {collection}: {}.",
+                    entry.topic,
+                    reason.code()
+                );
+                log_limited(loud, &text);
+            }
+            Counted::Duplicate => {
+                self.metrics.duplicates.inc();
+                let text = format!(
+                    "Identical message on topic '{}' already stored; not stored again.",
+                    entry.topic
+                );
+                if entry.redelivered {
+                    debug!("{text}");
+                } else {
+                    warn!("{text}");
+                }
+            }
+            Counted::Refused(_) => {}
         }
     }
 }

@@ -15,7 +15,8 @@
 //!   [`core::gaps`] (message numbers that never arrived), [`core::drain`] (emptying the queue
 //!   after the run's `stopped`), [`core::refusal`] (which server refuses which document
 //!   before the insert), [`core::metadata`] (the metadata update documents),
-//!   [`core::lifecycle`] (the lifecycle states and their transitions).
+//!   [`core::lifecycle`] (the lifecycle states and their transitions), [`core::batch`] (a
+//!   flush planned as inserts, their retries and the fallbacks of a refused document).
 //! * [`io`], the edges: [`io::broker`] (lapin connection, topology, reconnection over the
 //!   cluster's nodes; settings, TLS and connecting are `common::broker`'s), [`io::store`] (single
 //!   MongoDB operations) with [`io::error`] (their classification), [`io::http`]

@@ -1,15 +1,14 @@
-//! Documents the server refuses (docs/spec/logwriter.md §7.4–§7.5): the raw-text fallback with the same
-//! `_id`, the minimal last resort, and asking which server it is. The decisions (which
-//! server refuses what) are `core::refusal`'s.
+//! Documents the server refuses (docs/spec/logwriter.md §7.4–§7.5): sending the fallback chain
+//! (`core::batch::Fallback`: the raw-text document with the same `_id`, then the minimal
+//! one) and asking which server it is. The decisions are the core's.
 
 use chrono::Utc;
-use common::document::{minimal_invalid_document, server_rejected_document, InvalidReason};
 use tracing::{error, warn};
 
+use crate::core::batch::{Counted, DocumentOutcome, Fallback};
 use crate::core::buffer::Entry;
 use crate::core::refusal::{Refusal, Server};
 use crate::driver::Driver;
-use crate::io::error::DocumentOutcome;
 
 impl Driver {
     /// §7.5: the raw-text document with the same `_id` into the run simulation's invalid
@@ -18,30 +17,26 @@ impl Driver {
         warn!(topic = %entry.topic, reason = %why,
               "MongoDB rejected a document on topic '{}' ({why}); stored as invalid.", entry.topic);
         self.core.totals.server_rejected += 1;
-        let target = self
-            .core
-            .run_id
-            .clone()
-            .unwrap_or_else(|| sim_id.to_owned());
-        let collection = self.names.invalid_messages(&target);
-        self.ensure_indexes(&collection, true).await;
-        let now = Utc::now();
-        let fallbacks = [
-            server_rejected_document(entry.id, &entry.routing_key, &entry.body, now),
-            minimal_invalid_document(entry.id, &entry.routing_key, &entry.body, now),
-        ];
-        let mut last = why;
-        for doc in &fallbacks {
-            match self.insert_settled(&collection, &[doc]).await.first() {
-                Some(DocumentOutcome::Permanent(code)) => last = Refusal::Code(*code),
-                Some(DocumentOutcome::Duplicate) => return self.count_duplicate(entry),
-                _ => {
-                    let reason = InvalidReason::ServerRejected;
-                    return self.count_invalid(&target, &collection, entry, reason);
-                }
+        let run_id = self.core.run_id.as_deref();
+        let mut chain = Fallback::new(entry, why, sim_id, run_id, &self.names, Utc::now());
+        self.ensure_indexes(&chain.collection, true).await;
+        let counted = loop {
+            let Some(doc) = chain.next_document() else {
+                return;
+            };
+            let outcomes = self.insert_settled(&chain.collection, &[doc]).await;
+            let outcome = outcomes
+                .first()
+                .copied()
+                .unwrap_or(DocumentOutcome::Inserted);
+            let step = chain.on_outcome(outcome);
+            if let Some(counted) = self.core.count_fallback(&chain.target, step) {
+                break counted;
             }
-        }
-        self.core.totals.lost += 1;
+        };
+        let Counted::Refused(last) = counted else {
+            return self.publish(counted, entry, &chain.collection);
+        };
         let head = String::from_utf8_lossy(&entry.body[..entry.body.len().min(1024)]).into_owned();
         error!(
             topic = %entry.topic,

@@ -12,8 +12,9 @@ use common::document::InvalidReason;
 
 use crate::core::ack::Watermark;
 use crate::core::backoff::Backoff;
-use crate::core::buffer::{Buffers, Pending};
-use crate::core::refusal::Server;
+use crate::core::batch::{Batch, Counted, DocumentOutcome, FallbackStep};
+use crate::core::buffer::{Buffers, Entry, Kind, Pending};
+use crate::core::refusal::{Refusal, Server};
 use crate::core::state::{Simulation, Totals};
 
 mod delivery;
@@ -150,6 +151,59 @@ impl Writer {
     /// A document that was already stored: counted as a duplicate, not as stored.
     pub fn count_duplicate(&mut self) {
         self.totals.duplicates += 1;
+    }
+
+    /// Counts the final outcome of one document of a batch of `sim_id` (never `Transient`:
+    /// it was retried until it had another).
+    pub fn count_outcome(
+        &mut self,
+        sim_id: &str,
+        entry: &Entry,
+        outcome: DocumentOutcome,
+    ) -> Counted {
+        match (outcome, entry.kind) {
+            (DocumentOutcome::Inserted | DocumentOutcome::Transient, Kind::Valid) => {
+                self.count_valid(sim_id, &entry.topic);
+                Counted::Valid
+            }
+            (DocumentOutcome::Inserted | DocumentOutcome::Transient, Kind::Invalid(reason)) => {
+                let loud = self.count_invalid(sim_id, reason);
+                Counted::Invalid { reason, loud }
+            }
+            (DocumentOutcome::Duplicate, _) => {
+                self.count_duplicate();
+                Counted::Duplicate
+            }
+            (DocumentOutcome::Permanent(code), _) => Counted::Refused(Refusal::Code(code)),
+        }
+    }
+
+    /// Counts where a refused document's fallback chain ended (§7.5): stored as an invalid
+    /// document of the `target` simulation, a duplicate, or lost. `None` while it goes on.
+    pub fn count_fallback(&mut self, target: &str, step: FallbackStep) -> Option<Counted> {
+        match step {
+            FallbackStep::Stored => {
+                let reason = InvalidReason::ServerRejected;
+                let loud = self.count_invalid(target, reason);
+                Some(Counted::Invalid { reason, loud })
+            }
+            FallbackStep::Duplicate => {
+                self.count_duplicate();
+                Some(Counted::Duplicate)
+            }
+            FallbackStep::Lost(why) => {
+                self.totals.lost += 1;
+                Some(Counted::Refused(why))
+            }
+            FallbackStep::Next => None,
+        }
+    }
+
+    /// Every delivery of a written batch is settled: the watermark may pass it.
+    pub fn settle(&mut self, batch: &Batch) {
+        for entry in &batch.entries {
+            self.watermark.settle(entry.tag);
+        }
     }
 
     /// Bookkeeping after a successful database operation; whether it is the first (then

@@ -60,18 +60,7 @@ fn is_transient(error: &MongoError) -> bool {
     }
 }
 
-/// What happened to one document of an `insert_many`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DocumentOutcome {
-    /// Inserted now.
-    Inserted,
-    /// Already stored (duplicate `_id`): settled (§7.3).
-    Duplicate,
-    /// Failed transiently: retry this document.
-    Transient,
-    /// Rejected for good with this server code: move it to the invalid collection (§7.5).
-    Permanent(i32),
-}
+pub use crate::core::batch::DocumentOutcome;
 
 /// Classifies a per-document write error code.
 pub fn document_outcome(code: i32) -> DocumentOutcome {

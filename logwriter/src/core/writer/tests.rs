@@ -7,7 +7,9 @@ use bson::oid::ObjectId;
 use common::document::InvalidReason;
 
 use super::*;
+use crate::core::batch::{Batch, Counted, DocumentOutcome, FallbackStep};
 use crate::core::buffer::{Entry, Kind};
+use crate::core::refusal::{Refusal, Server};
 use crate::core::state::WARN_LIMIT;
 
 fn writer() -> Writer {
@@ -170,4 +172,83 @@ fn the_signal_is_noted_once() {
     assert!(core.note_shutdown());
     assert!(!core.note_shutdown());
     assert!(core.shutdown_noted());
+}
+
+fn batch_of(kinds: &[Kind]) -> Batch {
+    let entries = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, kind)| Entry {
+            kind: *kind,
+            ..entry(i as u64 + 1)
+        })
+        .collect();
+    let names = common::schema::CollectionNames::default();
+    Batch::plan("s", entries, Server::MongoDb, &names)
+}
+
+#[test]
+fn a_batchs_outcomes_are_counted_document_by_document() {
+    use DocumentOutcome::*;
+    let invalid = Kind::Invalid(InvalidReason::NotJson);
+    let batch = batch_of(&[Kind::Valid, Kind::Valid, invalid, Kind::Valid]);
+    let mut core = writer();
+    core.sim("s");
+    let outcomes = [Inserted, Duplicate, Inserted, Permanent(121)];
+    let counted: Vec<Counted> = batch
+        .entries
+        .iter()
+        .zip(outcomes)
+        .map(|(entry, outcome)| core.count_outcome("s", entry, outcome))
+        .collect();
+    let reason = InvalidReason::NotJson;
+    assert_eq!(
+        counted,
+        [
+            Counted::Valid,
+            Counted::Duplicate,
+            Counted::Invalid { reason, loud: true },
+            Counted::Refused(Refusal::Code(121)),
+        ]
+    );
+    assert_eq!(
+        core.totals.valid_stored, 1,
+        "the duplicate and the refused one are not"
+    );
+    assert_eq!(core.totals.duplicates, 1);
+    assert_eq!(core.sims["s"].messages, 1);
+    assert_eq!(core.sims["s"].invalid_messages, 1);
+}
+
+#[test]
+fn a_fallback_chain_ends_counted_once() {
+    let mut core = writer();
+    core.sim("run");
+    assert_eq!(core.count_fallback("run", FallbackStep::Next), None);
+    let stored = core.count_fallback("run", FallbackStep::Stored);
+    let reason = InvalidReason::ServerRejected;
+    assert_eq!(stored, Some(Counted::Invalid { reason, loud: true }));
+    assert_eq!(core.sims["run"].invalid_messages, 1);
+    let duplicate = core.count_fallback("run", FallbackStep::Duplicate);
+    assert_eq!(duplicate, Some(Counted::Duplicate));
+    assert_eq!(core.totals.duplicates, 1);
+    let lost = core.count_fallback("run", FallbackStep::Lost(Refusal::Code(17419)));
+    assert_eq!(lost, Some(Counted::Refused(Refusal::Code(17419))));
+    assert_eq!(core.totals.lost, 1);
+}
+
+#[test]
+fn a_written_batch_settles_every_delivery_in_it() {
+    let mut core = writer();
+    let batch = batch_of(&[Kind::Valid, Kind::Valid, Kind::Valid]);
+    for tag in 1..=4 {
+        core.watermark.receive(tag);
+    }
+    core.settle(&batch);
+    assert_eq!(
+        core.watermark.take_ack(),
+        Some(3),
+        "tag 4 is not in the batch"
+    );
+    assert_eq!(core.watermark.unsettled(), 1);
 }
