@@ -1,7 +1,7 @@
 //! The RabbitMQ connection both programs make: logwriter to record a run, `logreader replay`
 //! to publish one. The `RABBITMQ_*` connection settings (docs/spec/logwriter.md §1.2), the
-//! cluster node list, TLS, and opening a connection to one node. Topology (exchange, queue,
-//! bindings) is each program's own.
+//! cluster node list, TLS, opening a connection to one node, and declaring the run's
+//! exchange. The rest of the topology (queue, bindings) is the writer's own.
 
 mod nodes;
 mod tls;
@@ -9,9 +9,11 @@ mod tls;
 use std::path::PathBuf;
 
 use async_rs::Runtime;
+use lapin::options::ExchangeDeclareOptions;
 use lapin::tcp::RustlsConnector;
+use lapin::types::FieldTable;
 use lapin::uri::{AMQPAuthority, AMQPScheme, AMQPUri, AMQPUserInfo};
-use lapin::{AsyncTcpStream, Connection, ConnectionProperties};
+use lapin::{AsyncTcpStream, Channel, Connection, ConnectionProperties, ExchangeKind};
 use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::config::{parse_bool, parse_port, parse_secret, ConfigError};
@@ -51,6 +53,36 @@ pub struct BrokerSettings {
     /// PEM file of additional trusted CA certificates (extension).
     #[arg(long, env = "RABBITMQ_SSL_CA_FILE")]
     pub rabbitmq_ssl_ca_file: Option<PathBuf>,
+}
+
+/// How the run's exchange is declared: logwriter and `logreader replay` declare it alike,
+/// as a topic exchange with these flags (RabbitMQ refuses a declaration whose flags differ
+/// from the existing exchange's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Args)]
+pub struct ExchangeFlags {
+    /// `auto_delete` flag of the exchange declaration.
+    #[arg(long, env = "RABBITMQ_EXCHANGE_AUTODELETE", default_value = "false",
+          value_parser = parse_bool, num_args = 0..=1, default_missing_value = "true")]
+    pub rabbitmq_exchange_autodelete: bool,
+    /// `durable` flag of the exchange declaration.
+    #[arg(long, env = "RABBITMQ_EXCHANGE_DURABLE", default_value = "false",
+          value_parser = parse_bool, num_args = 0..=1, default_missing_value = "true")]
+    pub rabbitmq_exchange_durable: bool,
+}
+
+impl ExchangeFlags {
+    /// Declares `exchange` on `channel` as a topic exchange with these flags.
+    pub async fn declare(&self, channel: &Channel, exchange: &str) -> lapin::Result<()> {
+        let options = ExchangeDeclareOptions {
+            durable: self.rabbitmq_exchange_durable,
+            auto_delete: self.rabbitmq_exchange_autodelete,
+            ..ExchangeDeclareOptions::default()
+        };
+        let kind = ExchangeKind::Topic;
+        channel
+            .exchange_declare(exchange.into(), kind, options, FieldTable::default())
+            .await
+    }
 }
 
 /// The validated connection settings: ready to connect, no I/O left but the connection.

@@ -9,7 +9,7 @@ use common::config::MongoSettings;
 
 use crate::settings::{QueueMode, QueueType, Settings};
 
-pub use common::broker::{Endpoint, Node, Tls};
+pub use common::broker::{Endpoint, ExchangeFlags, Node, Tls};
 pub use common::config::ConfigError;
 
 /// Upper clamp of MESSAGE_BUFFER_MAX_DOCUMENTS.
@@ -41,10 +41,8 @@ pub struct Broker {
     pub endpoint: Endpoint,
     /// The run's topic exchange.
     pub exchange: String,
-    /// Exchange `durable` flag.
-    pub exchange_durable: bool,
-    /// Exchange `auto_delete` flag.
-    pub exchange_auto_delete: bool,
+    /// How the exchange is declared.
+    pub exchange_flags: ExchangeFlags,
     /// Queue declaration.
     pub queue: Queue,
     /// Effective prefetch count.
@@ -137,8 +135,7 @@ impl Settings {
             broker: Broker {
                 endpoint,
                 exchange,
-                exchange_durable: self.rabbitmq_exchange_durable,
-                exchange_auto_delete: self.rabbitmq_exchange_autodelete,
+                exchange_flags: self.exchange,
                 queue,
                 prefetch,
             },

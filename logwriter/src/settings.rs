@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use common::broker::BrokerSettings;
+use common::broker::{BrokerSettings, ExchangeFlags};
 use common::config::{parse_bool, parse_float, parse_integer, parse_port, MongoSettings};
 use common::telemetry::DEFAULT_PATTERN;
 use secrecy::ExposeSecret as _;
@@ -67,14 +67,9 @@ pub struct Settings {
     /// The run's topic exchange (required).
     #[arg(long, env = "RABBITMQ_EXCHANGE")]
     pub rabbitmq_exchange: Option<String>,
-    /// `auto_delete` flag of the exchange declaration.
-    #[arg(long, env = "RABBITMQ_EXCHANGE_AUTODELETE", default_value = "false",
-          value_parser = parse_bool, num_args = 0..=1, default_missing_value = "true")]
-    pub rabbitmq_exchange_autodelete: bool,
-    /// `durable` flag of the exchange declaration.
-    #[arg(long, env = "RABBITMQ_EXCHANGE_DURABLE", default_value = "false",
-          value_parser = parse_bool, num_args = 0..=1, default_missing_value = "true")]
-    pub rabbitmq_exchange_durable: bool,
+    /// How the exchange is declared (RABBITMQ_EXCHANGE_AUTODELETE, _DURABLE).
+    #[command(flatten)]
+    pub exchange: ExchangeFlags,
     /// Queue mode: durable or exclusive (extension).
     #[arg(
         long,
@@ -221,8 +216,8 @@ impl Settings {
             secret(self.broker.rabbitmq_password.expose_secret()),
             self.broker.rabbitmq_ssl,
             self.rabbitmq_exchange.as_deref().unwrap_or(""),
-            self.rabbitmq_exchange_durable,
-            self.rabbitmq_exchange_autodelete,
+            self.exchange.rabbitmq_exchange_durable,
+            self.exchange.rabbitmq_exchange_autodelete,
             self.logwriter_queue_mode,
             self.logwriter_queue_type,
             self.logwriter_queue,

@@ -6,9 +6,8 @@ use std::collections::VecDeque;
 
 use anyhow::Context as _;
 use common::broker::{Endpoint, Node};
-use lapin::options::{BasicPublishOptions, ConfirmSelectOptions, ExchangeDeclareOptions};
-use lapin::types::FieldTable;
-use lapin::{BasicProperties, Channel, Confirmation, Connection, ExchangeKind, PublisherConfirm};
+use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
+use lapin::{BasicProperties, Channel, Confirmation, Connection, PublisherConfirm};
 
 use super::body::Replayed;
 use super::{ReplaySettings, Summary};
@@ -33,18 +32,9 @@ impl Publisher {
         let exchange = settings.rabbitmq_exchange.clone();
         let (connection, node) = connect_any(endpoint, &exchange).await?;
         let channel = connection.create_channel().await?;
-        let options = ExchangeDeclareOptions {
-            durable: settings.rabbitmq_exchange_durable,
-            auto_delete: settings.rabbitmq_exchange_autodelete,
-            ..ExchangeDeclareOptions::default()
-        };
-        channel
-            .exchange_declare(
-                exchange.as_str().into(),
-                ExchangeKind::Topic,
-                options,
-                FieldTable::default(),
-            )
+        settings
+            .exchange
+            .declare(&channel, &exchange)
             .await
             .with_context(|| format!("declaring the topic exchange '{exchange}'"))?;
         channel

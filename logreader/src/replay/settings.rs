@@ -4,8 +4,8 @@
 //! new configuration.
 
 use clap::Args;
-use common::broker::{BrokerSettings, Endpoint};
-use common::config::{parse_bool, parse_float, ConfigError, MongoSettings};
+use common::broker::{BrokerSettings, Endpoint, ExchangeFlags};
+use common::config::{parse_float, ConfigError, MongoSettings};
 
 use crate::query::epochs::{EpochCondition, EpochRequest};
 
@@ -19,14 +19,9 @@ pub struct ReplaySettings {
     /// The topic exchange to publish to, declared as the writer declares it (required).
     #[arg(long, env = "RABBITMQ_EXCHANGE")]
     pub rabbitmq_exchange: String,
-    /// `durable` flag of the exchange declaration.
-    #[arg(long, env = "RABBITMQ_EXCHANGE_DURABLE", default_value = "false",
-          value_parser = parse_bool, num_args = 0..=1, default_missing_value = "true")]
-    pub rabbitmq_exchange_durable: bool,
-    /// `auto_delete` flag of the exchange declaration.
-    #[arg(long, env = "RABBITMQ_EXCHANGE_AUTODELETE", default_value = "false",
-          value_parser = parse_bool, num_args = 0..=1, default_missing_value = "true")]
-    pub rabbitmq_exchange_autodelete: bool,
+    /// How the exchange is declared (RABBITMQ_EXCHANGE_AUTODELETE, _DURABLE).
+    #[command(flatten)]
+    pub exchange: ExchangeFlags,
     /// Pacing: 0 publishes as fast as the broker confirms, 1 keeps the gaps between the
     /// messages' Timestamps, N is N times faster than that.
     #[arg(long, default_value = "1", value_parser = parse_speed, allow_hyphen_values = true)]

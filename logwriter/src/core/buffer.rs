@@ -220,4 +220,23 @@ impl Pending {
 }
 
 #[cfg(test)]
+impl Entry {
+    /// A delivery for the core's unit tests: `tag` (also every byte of its `_id`), topic
+    /// and routing key `t`, a small JSON body, and `doc` as its document.
+    pub(crate) fn for_test(tag: u64, kind: Kind, doc: RawDocumentBuf) -> Self {
+        Self {
+            tag,
+            id: ObjectId::from_bytes([tag as u8; 12]),
+            topic: "t".to_owned(),
+            routing_key: b"t".to_vec(),
+            body: br#"{"Type":"x"}"#.to_vec(),
+            size: doc.as_bytes().len(),
+            doc,
+            kind,
+            redelivered: false,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests;

@@ -2,11 +2,10 @@
 //! order (qos, exchange, queue, bind, consume), and reconnect forever with backoff.
 
 use lapin::options::{
-    BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, ExchangeDeclareOptions,
-    QueueBindOptions, QueueDeleteOptions,
+    BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, QueueBindOptions, QueueDeleteOptions,
 };
 use lapin::types::FieldTable;
-use lapin::{Channel, Connection, Consumer, ExchangeKind};
+use lapin::{Channel, Connection, Consumer};
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
@@ -60,18 +59,9 @@ pub async fn open(config: &Broker, node: &Node) -> Result<Session, OpenError> {
     channel
         .basic_qos(config.prefetch, BasicQosOptions { global: false })
         .await?;
-    let exchange_options = ExchangeDeclareOptions {
-        durable: config.exchange_durable,
-        auto_delete: config.exchange_auto_delete,
-        ..ExchangeDeclareOptions::default()
-    };
-    channel
-        .exchange_declare(
-            config.exchange.as_str().into(),
-            ExchangeKind::Topic,
-            exchange_options,
-            FieldTable::default(),
-        )
+    config
+        .exchange_flags
+        .declare(&channel, &config.exchange)
         .await?;
     let declared = queue::declare(&connection, channel, config).await;
     let (channel, queue, exclusive_consumer) = match declared {

@@ -1,6 +1,5 @@
 //! Planning a batch, following an insert's retries and a refused document's fallbacks.
 
-use bson::oid::ObjectId;
 use bson::{rawdoc, RawDocumentBuf};
 use common::document::InvalidReason;
 use common::schema::CollectionNames;
@@ -12,17 +11,7 @@ fn names() -> CollectionNames {
 }
 
 fn entry(tag: u64, kind: Kind, doc: RawDocumentBuf) -> Entry {
-    Entry {
-        tag,
-        id: ObjectId::from_bytes([tag as u8; 12]),
-        topic: "t".to_owned(),
-        routing_key: b"t".to_vec(),
-        body: br#"{"Type":"x"}"#.to_vec(),
-        size: doc.as_bytes().len(),
-        doc,
-        kind,
-        redelivered: false,
-    }
+    Entry::for_test(tag, kind, doc)
 }
 
 fn mixed() -> Vec<Entry> {

@@ -2,15 +2,8 @@ use super::*;
 
 fn entry(tag: u64, size: usize) -> Entry {
     Entry {
-        tag,
-        id: ObjectId::new(),
-        topic: "t".to_owned(),
-        routing_key: b"t".to_vec(),
-        body: Vec::new(),
-        doc: RawDocumentBuf::new(),
-        kind: Kind::Valid,
-        redelivered: false,
         size,
+        ..Entry::for_test(tag, Kind::Valid, RawDocumentBuf::new())
     }
 }
 

@@ -3,7 +3,6 @@
 
 use std::time::{Duration, Instant};
 
-use bson::oid::ObjectId;
 use common::document::InvalidReason;
 
 use super::*;
@@ -17,17 +16,7 @@ fn writer() -> Writer {
 }
 
 fn entry(tag: u64) -> Entry {
-    Entry {
-        tag,
-        id: ObjectId::from_bytes([tag as u8; 12]),
-        topic: "t".to_owned(),
-        routing_key: b"t".to_vec(),
-        body: b"{}".to_vec(),
-        doc: bson::RawDocumentBuf::new(),
-        kind: Kind::Valid,
-        redelivered: false,
-        size: 2,
-    }
+    Entry::for_test(tag, Kind::Valid, bson::RawDocumentBuf::new())
 }
 
 #[test]

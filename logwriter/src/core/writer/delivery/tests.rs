@@ -2,7 +2,6 @@
 
 use std::time::{Duration, Instant};
 
-use bson::oid::ObjectId;
 use bson::{doc, rawdoc};
 use common::document::{InvalidReason, Malformed, Role};
 
@@ -18,17 +17,7 @@ fn core(max_documents: usize, interval: Duration, prefetch: usize) -> Writer {
 
 fn entry(tag: u64, kind: Kind) -> Entry {
     let doc = rawdoc! {"MessageId": format!("p-{tag}"), "SourceProcessId": "p"};
-    Entry {
-        tag,
-        id: ObjectId::from_bytes([tag as u8; 12]),
-        topic: "t".to_owned(),
-        routing_key: b"t".to_vec(),
-        body: b"{}".to_vec(),
-        size: doc.as_bytes().len(),
-        doc,
-        kind,
-        redelivered: false,
-    }
+    Entry::for_test(tag, kind, doc)
 }
 
 fn valid(sim: &str, role: Role) -> Class {
