@@ -211,16 +211,12 @@ impl Driver {
     /// like any database read.
     async fn read_seed(&mut self, sim_id: &str) -> Option<bson::Document> {
         let filter = common::schema::metadata_filter(&self.names.identifier, sim_id);
-        loop {
-            match self
-                .store
-                .read_metadata(&self.names.metadata, filter.clone())
-                .await
-            {
-                Ok(stored) => break self.succeeded(stored),
-                Err(error) => self.wait_to_retry(&error).await,
-            }
-        }
+        let metadata = self.names.metadata.clone();
+        self.retried(|store| {
+            let (metadata, filter) = (&metadata, filter.clone());
+            async move { store.read_metadata(metadata, filter).await }
+        })
+        .await
     }
 
     /// After a channel loss, once [`Self::flush_everything`] stored what was buffered:

@@ -20,12 +20,10 @@ impl Driver {
         } else {
             schema::message_indexes()
         };
-        let created = loop {
-            match self.store.ensure_indexes(collection, &specs).await {
-                Ok(created) => break self.succeeded(created),
-                Err(error) => self.wait_to_retry(&error).await,
-            }
-        };
+        let specs = &specs;
+        let created = self
+            .retried(|store| async move { store.ensure_indexes(collection, specs).await })
+            .await;
         if created {
             self.core.created.insert(collection.to_owned());
         }
@@ -51,12 +49,9 @@ impl Driver {
         }
         let specs = schema::metadata_indexes(&self.names.identifier);
         let collection = self.names.metadata.clone();
-        loop {
-            match self.store.ensure_indexes(&collection, &specs).await {
-                Ok(_) => break self.succeeded(()),
-                Err(error) => self.wait_to_retry(&error).await,
-            }
-        }
+        let (collection, specs) = (&collection, &specs);
+        self.retried(|store| async move { store.ensure_indexes(collection, specs).await })
+            .await;
         *done = true;
     }
 }

@@ -84,30 +84,19 @@ impl Driver {
             debug!(simulation_id = %sim_id, "Counts of '{sim_id}' are exact: no recount.");
             return;
         }
-        let messages = loop {
-            match self.store.count(&valid).await {
-                Ok(n) => break self.succeeded(n),
-                Err(error) => self.wait_to_retry(&error).await,
-            }
-        };
-        let invalid_messages = loop {
-            match self.store.count(&invalid).await {
-                Ok(n) => break self.succeeded(n),
-                Err(error) => self.wait_to_retry(&error).await,
-            }
-        };
-        let topics = loop {
-            match self.store.count_by_topic(&valid).await {
-                Ok(topics) => break self.succeeded(topics),
-                Err(error) => self.wait_to_retry(&error).await,
-            }
-        };
-        let numbers = loop {
-            match self.store.message_numbers(&valid).await {
-                Ok(numbers) => break self.succeeded(numbers),
-                Err(error) => self.wait_to_retry(&error).await,
-            }
-        };
+        let (valid, invalid) = (&valid, &invalid);
+        let messages = self
+            .retried(|store| async move { store.count(valid).await })
+            .await;
+        let invalid_messages = self
+            .retried(|store| async move { store.count(invalid).await })
+            .await;
+        let topics = self
+            .retried(|store| async move { store.count_by_topic(valid).await })
+            .await;
+        let numbers = self
+            .retried(|store| async move { store.message_numbers(valid).await })
+            .await;
         let sim = self.core.sim(sim_id);
         sim.numbers = numbers;
         sim.messages = messages;

@@ -53,12 +53,9 @@ impl Driver {
         if let Some(server) = self.core.server {
             return server;
         }
-        let server = loop {
-            match self.store.server().await {
-                Ok(server) => break self.succeeded(server),
-                Err(error) => self.wait_to_retry(&error).await,
-            }
-        };
+        let server = self
+            .retried(|store| async move { store.server().await })
+            .await;
         self.core.server = Some(server);
         server
     }

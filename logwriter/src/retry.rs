@@ -2,6 +2,7 @@
 //! success, and the log line plus backoff sleep after a failure. The delay and the level
 //! (ERROR at most once per 30 s) are decided by `core::writer::Writer::failed`.
 
+use std::future::Future;
 use std::time::Instant;
 
 use tracing::{debug, error, info, warn};
@@ -9,8 +10,25 @@ use tracing::{debug, error, info, warn};
 use crate::core::writer::RetryLog;
 use crate::driver::Driver;
 use crate::io::error::StoreError;
+use crate::io::store::Store;
 
 impl Driver {
+    /// Runs a database operation until it succeeds, with the bookkeeping, the log line and
+    /// the backoff sleep of §7.6 after each failure. `operation` gets its own handle on the
+    /// store for each attempt.
+    pub(crate) async fn retried<T, F, Fut>(&mut self, mut operation: F) -> T
+    where
+        F: FnMut(Store) -> Fut,
+        Fut: Future<Output = Result<T, StoreError>>,
+    {
+        loop {
+            match operation(self.store.clone()).await {
+                Ok(value) => return self.succeeded(value),
+                Err(error) => self.wait_to_retry(&error).await,
+            }
+        }
+    }
+
     /// Bookkeeping after any successful MongoDB operation.
     pub(crate) fn succeeded<T>(&mut self, value: T) -> T {
         if self.core.succeeded() {
