@@ -236,4 +236,6 @@ impl Writer {
 }
 
 #[cfg(test)]
+mod properties;
+#[cfg(test)]
 mod tests;
