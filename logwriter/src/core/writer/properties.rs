@@ -1,8 +1,10 @@
 //! The core under random event sequences, driven by a fake executor that carries out its
-//! actions the way the driver does (every insert succeeds): whatever the interleaving of
-//! deliveries of several runs, invalid messages, `stopped`, deadlines and window pressure,
-//! every delivery is stored exactly once, in arrival order within its collection, the ack
-//! watermark never passes an unstored delivery, and only the run's own `stopped` stops.
+//! actions the way the driver does, with random server answers per document (inserted,
+//! already stored, transient, refused for good, and so the §7.5 fallbacks): whatever the
+//! interleaving of deliveries of several runs, invalid messages, `stopped`, deadlines and
+//! window pressure, every delivery ends exactly once (stored, duplicate, fallback-stored
+//! or lost), in arrival order within its collection, the ack watermark never passes a
+//! delivery that has not ended, and only the run's own `stopped` stops.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
@@ -13,7 +15,7 @@ use common::schema::{CollectionNames, UNKNOWN_SIMULATION};
 use proptest::prelude::*;
 
 use super::{Action, Class, Writer};
-use crate::core::batch::{Batch, DocumentOutcome};
+use crate::core::batch::{Batch, Counted, DocumentOutcome, Fallback, Progress};
 use crate::core::buffer::{Entry, Kind};
 use crate::core::refusal::Server;
 
@@ -57,20 +59,68 @@ fn role(code: u8) -> Role {
     }
 }
 
-/// What the fake executor saw.
+/// What the fake executor saw, and the server's answers it gives.
 #[derive(Debug, Default)]
 struct Executed {
-    /// Tags stored, per collection, in insert order.
+    /// Tags stored (or already stored), per collection, in insert order.
     stored: BTreeMap<String, Vec<u64>>,
+    /// Tags whose document and fallbacks were all refused.
+    lost: Vec<u64>,
     seeds: BTreeSet<String>,
     upserts_before_seed: usize,
+    /// The server's answers, one per document sent, used in turn.
+    answers: Vec<u8>,
+    next_answer: usize,
+}
+
+impl Executed {
+    /// The server's answer to one document: mostly inserted, sometimes already stored,
+    /// failed transiently or refused for good.
+    fn answer(&mut self) -> DocumentOutcome {
+        let code = self.answers[self.next_answer % self.answers.len()];
+        self.next_answer += 1;
+        match code {
+            0..=11 => DocumentOutcome::Inserted,
+            12 => DocumentOutcome::Duplicate,
+            13 | 14 => DocumentOutcome::Transient,
+            _ => DocumentOutcome::Permanent(121),
+        }
+    }
+
+    /// Sends documents until each has a final outcome, as `Driver::insert_settled` does.
+    /// A transient failure lasts at most three attempts: the server comes back.
+    fn insert(&mut self, len: usize) -> Vec<DocumentOutcome> {
+        let mut progress = Progress::new(len);
+        for attempt in 0.. {
+            let to_send = progress.to_send();
+            if to_send.is_empty() {
+                break;
+            }
+            let answers: Vec<DocumentOutcome> = to_send
+                .iter()
+                .map(|_| match self.answer() {
+                    DocumentOutcome::Transient if attempt >= 3 => DocumentOutcome::Inserted,
+                    answer => answer,
+                })
+                .collect();
+            progress.record(&to_send, &answers);
+        }
+        progress.outcomes()
+    }
+
+    fn ended(&mut self, collection: &str, tag: u64) {
+        self.stored
+            .entry(collection.to_owned())
+            .or_default()
+            .push(tag);
+    }
 }
 
 fn carry_out(core: &mut Writer, actions: Vec<Action>, now: Instant, seen: &mut Executed) {
     let names = CollectionNames::default();
     let mut queue = VecDeque::from(actions);
     while let Some(action) = queue.pop_front() {
-        let entries = match action {
+        let (sim, entries) = match action {
             Action::ReadSeed(sim) => {
                 seen.seeds.insert(sim.clone());
                 for next in core.on_seed(&sim, None, now).into_iter().rev() {
@@ -82,46 +132,66 @@ fn carry_out(core: &mut Writer, actions: Vec<Action>, now: Instant, seen: &mut E
                 seen.upserts_before_seed += usize::from(!seen.seeds.contains(&sim));
                 continue;
             }
-            Action::Flush(sim) => (sim.clone(), core.buffers.take(&sim)),
+            Action::Flush(sim) => {
+                let entries = core.buffers.take(&sim);
+                (sim, entries)
+            }
             Action::FlushPendingUnknown => (UNKNOWN_SIMULATION.to_owned(), core.pending.take()),
         };
-        write(core, entries, &names, seen);
+        let batch = Batch::plan(&sim, entries, Server::MongoDb, &names);
+        write(core, &batch, &names, seen);
     }
 }
 
-fn write(
-    core: &mut Writer,
-    (sim, entries): (String, Vec<Entry>),
-    names: &CollectionNames,
-    seen: &mut Executed,
-) {
-    let batch = Batch::plan(&sim, entries, Server::MongoDb, names);
+/// Writes a batch as `Driver::write` does: its inserts, then the fallbacks of what was
+/// refused, then the settling of its tags.
+fn write(core: &mut Writer, batch: &Batch, names: &CollectionNames, seen: &mut Executed) {
+    let mut refused = Vec::new();
     for insert in &batch.inserts {
-        for &position in &insert.positions {
+        let outcomes = seen.insert(insert.positions.len());
+        for (&position, outcome) in insert.positions.iter().zip(outcomes) {
             let entry = &batch.entries[position];
-            core.count_outcome(&sim, entry, DocumentOutcome::Inserted);
-            seen.stored
-                .entry(insert.collection.clone())
-                .or_default()
-                .push(entry.tag);
+            match core.count_outcome(&batch.sim_id, entry, outcome) {
+                Counted::Refused(why) => refused.push((entry, why)),
+                _ => seen.ended(&insert.collection, entry.tag),
+            }
         }
     }
-    core.settle(&batch);
+    for (entry, why) in refused {
+        let run_id = core.run_id.clone();
+        let now = chrono::Utc::now();
+        let mut chain = Fallback::new(entry, why, &batch.sim_id, run_id.as_deref(), names, now);
+        let counted = loop {
+            let step = chain.on_outcome(seen.insert(1)[0]);
+            if let Some(counted) = core.count_fallback(&chain.target, step) {
+                break counted;
+            }
+        };
+        match counted {
+            Counted::Refused(_) => seen.lost.push(entry.tag),
+            _ => seen.ended(&chain.collection, entry.tag),
+        }
+    }
+    core.settle(batch);
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
-    fn every_delivery_is_stored_once_in_order_and_acked_only_when_stored(
+    fn every_delivery_ends_once_in_order_and_is_acked_only_then(
         events in proptest::collection::vec(event(), 1..120),
         max_documents in 1..6_usize,
         prefetch in 2..40_usize,
+        answers in proptest::collection::vec(0..16_u8, 1..64),
     ) {
         let mut core = Writer::new(max_documents, Duration::from_secs(10), prefetch, None);
-        let start = Instant::now();
-        let mut now = start;
-        let mut seen = Executed::default();
+        let mut now = Instant::now();
+        let refusals = answers.iter().any(|a| *a >= 15);
+        let mut seen = Executed {
+            answers,
+            ..Executed::default()
+        };
         let mut received = Vec::new();
         let mut acked = 0;
         let mut run_stopped = false;
@@ -157,11 +227,12 @@ proptest! {
                 started = true;
                 carry_out(&mut core, vec![Action::Flush(sim)], now, &mut seen);
             }
-            // The ack watermark never passes a delivery that is not stored yet.
+            // The ack watermark never passes a delivery that has not ended.
             if let Some(ack) = core.watermark.take_ack() {
                 prop_assert!(ack > acked);
-                let stored: BTreeSet<u64> = seen.stored.values().flatten().copied().collect();
-                prop_assert!((1..=ack).filter(|t| received.contains(t)).all(|t| stored.contains(&t)));
+                let ended: BTreeSet<u64> =
+                    seen.stored.values().flatten().chain(&seen.lost).copied().collect();
+                prop_assert!((1..=ack).filter(|t| received.contains(t)).all(|t| ended.contains(&t)));
                 acked = ack;
             }
         }
@@ -170,17 +241,26 @@ proptest! {
         rest.extend(core.buffers.non_empty().into_iter().map(Action::Flush));
         carry_out(&mut core, rest, now, &mut seen);
 
-        let mut stored: Vec<u64> = seen.stored.values().flatten().copied().collect();
-        stored.sort_unstable();
-        prop_assert_eq!(&stored, &received, "each delivery stored exactly once");
-        for tags in seen.stored.values() {
-            prop_assert!(tags.windows(2).all(|w| w[0] < w[1]), "arrival order: {:?}", tags);
+        let mut ended: Vec<u64> =
+            seen.stored.values().flatten().chain(&seen.lost).copied().collect();
+        ended.sort_unstable();
+        prop_assert_eq!(&ended, &received, "each delivery ends exactly once");
+        for (collection, tags) in &seen.stored {
+            // Fallbacks land in the run's invalid collection after the batch's own inserts.
+            if !refusals || !collection.starts_with("invalid") {
+                let ordered = tags.windows(2).all(|w| w[0] < w[1]);
+                prop_assert!(ordered, "arrival order in {}: {:?}", collection, tags);
+            }
         }
         prop_assert_eq!(seen.upserts_before_seed, 0);
         prop_assert_eq!(core.stop_requested, run_stopped);
         prop_assert_eq!(core.watermark.unsettled(), 0);
-        let counted = core.totals.valid_stored
-            + core.totals.invalid_stored.values().sum::<u64>();
-        prop_assert_eq!(counted, received.len() as u64);
+        let totals = &core.totals;
+        let counted = totals.valid_stored
+            + totals.invalid_stored.values().sum::<u64>()
+            + totals.duplicates
+            + totals.lost;
+        prop_assert_eq!(counted, received.len() as u64, "stored, invalid, duplicate or lost");
+        prop_assert_eq!(totals.lost, seen.lost.len() as u64);
     }
 }
