@@ -139,3 +139,21 @@ fn a_fallback_ends_stored_or_as_a_duplicate() {
         FallbackStep::Duplicate
     );
 }
+
+#[test]
+fn a_reply_shorter_than_the_batch_leaves_the_rest_to_send_again() {
+    use DocumentOutcome::*;
+    let mut progress = Progress::new(3);
+    assert_eq!(progress.record(&[0, 1, 2], &[Inserted]), 2);
+    assert_eq!(progress.to_send(), [1, 2]);
+}
+
+#[test]
+fn the_unknown_id_list_is_planned_as_one_insert_into_its_invalid_collection() {
+    let invalid = Kind::Invalid(InvalidReason::NotJson);
+    let entries = vec![entry(1, invalid, rawdoc! {}), entry(2, invalid, rawdoc! {})];
+    let batch = Batch::plan("unknown", entries, Server::FerretDb, &names());
+    assert_eq!(batch.inserts.len(), 1);
+    assert_eq!(batch.inserts[0].collection, "invalid_simulation_unknown");
+    assert_eq!(batch.inserts[0].positions, [0, 1]);
+}

@@ -267,3 +267,77 @@ fn window_pressure_writes_the_buffer_holding_the_lowest_unsettled_tag() {
         "nothing left beyond the watermark"
     );
 }
+
+#[test]
+fn a_simstate_names_the_run_and_an_epoch_counts_in_its_next_metadata_update() {
+    let mut core = seeded(20, Duration::from_secs(10), 40);
+    let now = Instant::now();
+    let named = Role::SimState {
+        stopped: false,
+        source_process_id: "manager".to_owned(),
+        name: Some("Grid".to_owned()),
+        description: Some("A test run".to_owned()),
+    };
+    core.on_delivery(entry(2, Kind::Valid), valid(SIM, named), now);
+    let epoch = Role::Epoch {
+        epoch_number: 7,
+        source_process_id: "manager".to_owned(),
+    };
+    let actions = core.on_delivery(entry(3, Kind::Valid), valid(SIM, epoch), now);
+    assert_eq!(actions, [flush(), Action::UpsertMetadata(SIM.to_owned())]);
+    let update = crate::core::metadata::update_document(&core.sims[SIM]);
+    let set = update.get_document("$set").unwrap();
+    assert_eq!(set.get_str("Name").unwrap(), "Grid");
+    assert_eq!(set.get_str("Description").unwrap(), "A test run");
+    assert_eq!(
+        update
+            .get_document("$max")
+            .unwrap()
+            .get_i64("Epochs")
+            .unwrap(),
+        7
+    );
+}
+
+#[test]
+fn the_counts_go_on_from_the_seed_of_an_earlier_writer() {
+    let mut core = core(20, Duration::from_secs(10), 40);
+    let now = Instant::now();
+    core.on_delivery(entry(1, Kind::Valid), valid(SIM, status()), now);
+    let stored = doc! {
+        "Processes": ["earlier"], "Messages": 5_i64, "InvalidMessages": 2_i64,
+        "Topics": [{"Topic": "t", "Messages": 5_i64}],
+    };
+    core.on_seed(SIM, Some(&stored), now);
+    core.count_valid(SIM, "t");
+    let update = crate::core::metadata::update_document(&core.sims[SIM]);
+    let set = update.get_document("$set").unwrap();
+    assert_eq!(set.get_i64("Messages").unwrap(), 6);
+    assert_eq!(set.get_i64("InvalidMessages").unwrap(), 2);
+    assert_eq!(
+        set.get_array("Processes").unwrap().len(),
+        2,
+        "earlier and p"
+    );
+    let topics = set.get_array("Topics").unwrap();
+    assert_eq!(
+        topics[0]
+            .as_document()
+            .unwrap()
+            .get_i64("Messages")
+            .unwrap(),
+        6
+    );
+}
+
+#[test]
+fn due_buffers_are_written_in_deadline_order() {
+    let mut core = seeded(20, Duration::from_secs(10), 40);
+    let start = Instant::now();
+    let other = "2021-01-01T00:00:00Z";
+    let later = start + Duration::from_secs(3);
+    core.on_delivery(entry(2, Kind::Valid), valid(other, status()), later);
+    core.on_seed(other, None, later);
+    let all = core.due(later + Duration::from_secs(10));
+    assert_eq!(all, [flush(), Action::Flush(other.to_owned())]);
+}
