@@ -86,16 +86,12 @@ pub fn effective_prefetch(requested: u16, max_documents: usize) -> u16 {
     requested.max(floor)
 }
 
-fn error(variable: &'static str, value: &str, reason: &str) -> ConfigError {
-    ConfigError::new(variable, value, reason)
-}
-
 impl Settings {
     /// Applies the cross-setting rules and clamps; the error names the variable.
     pub fn validate(self) -> Result<Config, ConfigError> {
         let exchange = self.rabbitmq_exchange.clone().unwrap_or_default();
         if exchange.is_empty() {
-            return Err(error(
+            return Err(ConfigError::new(
                 "RABBITMQ_EXCHANGE",
                 "",
                 "the run's exchange must be set",
@@ -165,7 +161,7 @@ impl Settings {
         };
         if name.len() > 255 {
             let reason = "the queue name would exceed 255 bytes; set LOGWRITER_QUEUE";
-            return Err(error(variable, &name, reason));
+            return Err(ConfigError::new(variable, &name, reason));
         }
         Ok(Queue::Durable {
             name,
