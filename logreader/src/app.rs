@@ -1,6 +1,7 @@
 //! Wiring: the only place that knows every dependency. [`Application::build`] binds the
 //! listener and creates the (lazy) database client; [`Application::run_until_stopped`]
-//! serves until the shutdown future resolves, then drains for at most 10 s.
+//! serves (and warms the boards of finished runs) until the shutdown future resolves, then
+//! drains for at most 10 s.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -12,6 +13,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::board_cache::BoardCache;
+use crate::board_warmup::Warmup;
 use crate::http_metrics::HttpMetrics;
 use crate::routes::{self, RouterOptions};
 use crate::serve::{self, Limits};
@@ -29,6 +31,7 @@ pub struct Application {
     router: axum::Router,
     address: SocketAddr,
     limits: Limits,
+    warmup: Option<Warmup>,
 }
 
 impl Application {
@@ -65,9 +68,10 @@ impl Application {
         };
         Ok(Self {
             listener,
-            router: routes::router(state, &options),
+            router: routes::router(state.clone(), &options),
             address,
             limits,
+            warmup: Warmup::new(state, settings.logreader_board_warmup),
         })
     }
 
@@ -85,6 +89,9 @@ impl Application {
         let token = CancellationToken::new();
         let serve = serve::serve(self.listener, self.router, self.limits, token.clone());
         let mut server = tokio::spawn(serve);
+        if let Some(warmup) = self.warmup {
+            tokio::spawn(warmup.run(token.clone()));
+        }
         tokio::select! {
             result = &mut server => return result.context("server task"),
             () = shutdown => {}

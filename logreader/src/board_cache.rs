@@ -5,14 +5,18 @@
 //! kept under the bytes of its run's metadata document: a writer that records more of the
 //! run rewrites that document (counts, `EndTime`), which makes a new key, so a stale board
 //! is never served, only left to be evicted. Boards are weighed by their estimated size and
-//! evicted least recently used first.
+//! evicted least recently used first. Requests for a board being built wait for that one
+//! build instead of starting their own scan (`moka`'s `try_get_with`).
 
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use bson::{Bson, Document};
 use common::schema::metadata;
 
 use crate::board::Board;
+use crate::error::ApiError;
 
 /// A finished run and its metadata document, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -34,26 +38,46 @@ impl CacheKey {
             metadata,
         })
     }
+
+    /// The run's id.
+    pub fn simulation(&self) -> &str {
+        &self.simulation
+    }
+}
+
+/// Where a board came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// This caller computed it.
+    Built,
+    /// It was kept, or another caller was computing it and this one waited for that.
+    Kept,
 }
 
 /// The cache; cloning shares it. With a budget of 0 bytes it keeps nothing.
 #[derive(Debug, Clone)]
 pub struct BoardCache {
-    boards: Option<moka::sync::Cache<CacheKey, Arc<Board>>>,
+    boards: Option<moka::future::Cache<CacheKey, Arc<Board>>>,
+    max_bytes: u64,
 }
 
 impl BoardCache {
     /// A cache of at most `max_bytes` of boards (by [`Board::estimated_bytes`]).
     pub fn new(max_bytes: u64) -> Self {
         let boards = (max_bytes > 0).then(|| {
-            moka::sync::Cache::builder()
+            moka::future::Cache::builder()
                 .max_capacity(max_bytes)
                 .weigher(|_: &CacheKey, board: &Arc<Board>| {
                     u32::try_from(board.estimated_bytes()).unwrap_or(u32::MAX)
                 })
                 .build()
         });
-        Self { boards }
+        Self { boards, max_bytes }
+    }
+
+    /// The budget in bytes.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
     }
 
     /// Whether boards are kept at all.
@@ -61,16 +85,38 @@ impl BoardCache {
         self.boards.is_some()
     }
 
-    /// The board kept under `key`.
-    pub fn get(&self, key: &CacheKey) -> Option<Arc<Board>> {
-        self.boards.as_ref()?.get(key)
+    /// Whether a board is kept under `key`.
+    pub fn contains(&self, key: &CacheKey) -> bool {
+        self.boards
+            .as_ref()
+            .is_some_and(|boards| boards.contains_key(key))
     }
 
-    /// Keeps `board` under `key` (a board larger than the whole budget is evicted again).
-    pub fn insert(&self, key: CacheKey, board: Arc<Board>) {
-        if let Some(boards) = &self.boards {
-            boards.insert(key, board);
-        }
+    /// The board kept under `key`, else the one `build` computes, then kept (a board larger
+    /// than the whole budget is evicted again). Concurrent callers for one key share one
+    /// build; when it fails, each of them gets its error.
+    pub async fn get_or_build(
+        &self,
+        key: CacheKey,
+        build: impl Future<Output = Result<Board, ApiError>>,
+    ) -> Result<(Arc<Board>, Origin), ApiError> {
+        let Some(boards) = &self.boards else {
+            return Ok((Arc::new(build.await?), Origin::Built));
+        };
+        let built = AtomicBool::new(false);
+        let board = boards
+            .try_get_with(key, async {
+                built.store(true, Ordering::Relaxed);
+                build.await.map(Arc::new)
+            })
+            .await
+            .map_err(ApiError::shared)?;
+        let origin = if built.load(Ordering::Relaxed) {
+            Origin::Built
+        } else {
+            Origin::Kept
+        };
+        Ok((board, origin))
     }
 }
 
@@ -81,10 +127,19 @@ mod tests {
     use super::*;
     use crate::board::BoardBuilder;
 
-    fn board() -> Arc<Board> {
+    fn board() -> Board {
         let mut builder = BoardBuilder::new([(1, None)]);
         builder.push(&doc! {"SourceProcessId": "p", "EpochNumber": 1, "Topic": "t"});
-        Arc::new(builder.finish())
+        builder.finish()
+    }
+
+    /// The origin of `key`'s board when the builder would compute [`board`].
+    async fn origin(cache: &BoardCache, key: &CacheKey) -> Origin {
+        let (_, origin) = cache
+            .get_or_build(key.clone(), async { Ok(board()) })
+            .await
+            .expect("built");
+        origin
     }
 
     #[test]
@@ -96,28 +151,65 @@ mod tests {
         assert!(CacheKey::finished("s", &finished).is_some());
     }
 
-    #[test]
-    fn a_rewritten_metadata_document_is_another_key() {
+    #[tokio::test]
+    async fn a_rewritten_metadata_document_is_another_key() {
         let cache = BoardCache::new(1 << 20);
         let first = doc! {"EndTime": DateTime::from_millis(5), "Messages": 10_i64};
         let key = CacheKey::finished("s", &first).unwrap();
-        cache.insert(key.clone(), board());
-        assert!(cache.get(&key).is_some());
+        assert_eq!(origin(&cache, &key).await, Origin::Built);
+        assert!(cache.contains(&key));
+        assert_eq!(origin(&cache, &key).await, Origin::Kept);
         let more = doc! {"EndTime": DateTime::from_millis(9), "Messages": 12_i64};
-        assert!(cache
-            .get(&CacheKey::finished("s", &more).unwrap())
-            .is_none());
+        assert!(!cache.contains(&CacheKey::finished("s", &more).unwrap()));
         let other_run = CacheKey::finished("t", &first).unwrap();
-        assert!(cache.get(&other_run).is_none());
+        assert_eq!(other_run.simulation(), "t");
+        assert!(!cache.contains(&other_run));
     }
 
-    #[test]
-    fn a_zero_budget_keeps_nothing() {
+    #[tokio::test]
+    async fn a_zero_budget_keeps_nothing() {
         let cache = BoardCache::new(0);
         assert!(!cache.enabled());
         let key = CacheKey::finished("s", &doc! {"EndTime": DateTime::from_millis(1)}).unwrap();
-        cache.insert(key.clone(), board());
-        assert!(cache.get(&key).is_none());
+        assert_eq!(origin(&cache, &key).await, Origin::Built);
+        assert!(!cache.contains(&key));
+        assert_eq!(origin(&cache, &key).await, Origin::Built);
+    }
+
+    #[tokio::test]
+    async fn callers_of_one_key_share_one_build() {
+        let cache = BoardCache::new(1 << 20);
+        let key = CacheKey::finished("s", &doc! {"EndTime": DateTime::from_millis(1)}).unwrap();
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        let first = cache.get_or_build(key.clone(), async {
+            released.await.expect("released");
+            Ok(board())
+        });
+        let second = async {
+            // The first build is under way (the join polls it first): wait for it.
+            tokio::task::yield_now().await;
+            let waited = cache.get_or_build(key.clone(), async {
+                panic!("a second build of the same key");
+            });
+            tokio::join!(waited, async { release.send(()).expect("first waits") }).0
+        };
+        let (first, second) = tokio::join!(first, second);
+        assert_eq!(first.expect("built").1, Origin::Built);
+        assert_eq!(second.expect("shared").1, Origin::Kept);
+    }
+
+    #[tokio::test]
+    async fn a_failed_build_keeps_nothing_and_reports_its_error() {
+        let cache = BoardCache::new(1 << 20);
+        let key = CacheKey::finished("s", &doc! {"EndTime": DateTime::from_millis(1)}).unwrap();
+        let failed = cache
+            .get_or_build(key.clone(), async {
+                Err(ApiError::TimedOut(crate::error::TimeLimit::Query))
+            })
+            .await;
+        assert!(matches!(failed, Err(ApiError::TimedOut(_))), "{failed:?}");
+        assert!(!cache.contains(&key));
+        assert_eq!(origin(&cache, &key).await, Origin::Built);
     }
 
     #[test]

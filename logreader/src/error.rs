@@ -101,6 +101,17 @@ impl ApiError {
         }
     }
 
+    /// The error of a computation several requests waited for (a shared board build): each
+    /// gets the same status; an internal fault keeps its text, not its source chain.
+    pub fn shared(error: Arc<Self>) -> Self {
+        Arc::try_unwrap(error).unwrap_or_else(|error| match &*error {
+            Self::Unavailable(cause) => Self::Unavailable(cause.clone()),
+            Self::TimedOut(limit) => Self::TimedOut(*limit),
+            Self::Internal(cause) => Self::Internal(anyhow::anyhow!("{cause:#}")),
+            other => Self::Internal(anyhow::anyhow!("{other}")),
+        })
+    }
+
     /// Status code of the response.
     pub fn status(&self) -> StatusCode {
         match self {

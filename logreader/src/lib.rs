@@ -14,6 +14,8 @@
 //! * [`export`]: PURE. JSON serialisation, time series and CSV.
 //! * [`board`]: PURE. The run health board: statuses, changes and history per process.
 //! * [`board_cache`]: the boards of finished runs, kept in memory (no I/O).
+//! * [`boards`]: a request's board, from the cache or from one scan of the messages;
+//!   [`board_warmup`]: the boards of newly finished runs, built before they are asked for.
 //! * [`replay`]: `logreader replay`, a stored run published back to an exchange; its
 //!   body rebuilding and pacing are PURE.
 //! * [`stored`]: PURE. Fields of stored documents both pure cores read (epoch numbers).
@@ -23,6 +25,8 @@
 pub mod app;
 pub mod board;
 pub mod board_cache;
+pub mod board_warmup;
+pub mod boards;
 pub mod error;
 pub mod export;
 pub mod http_metrics;

@@ -73,6 +73,11 @@ pub struct Settings {
     /// from the database once (0: none kept).
     #[arg(long, env = "LOGREADER_BOARD_CACHE", default_value = "32", value_parser = parse_board_cache)]
     pub logreader_board_cache: u64,
+    /// Runs (0-1000): the boards of this many runs that finished last (latest `EndTime`) are
+    /// computed in the background before anyone asks for them (0: only when asked).
+    #[arg(long, env = "LOGREADER_BOARD_WARMUP", default_value = "4",
+          value_parser = parse_board_warmup)]
+    pub logreader_board_warmup: u32,
     /// Log line format: `text` or `json`.
     #[arg(long, env = "LOGREADER_LOG_FORMAT", default_value = "text", value_parser = parse_log_format)]
     pub logreader_log_format: LogFormatSetting,
@@ -164,7 +169,7 @@ impl Settings {
         format!(
             "{} appname={} host={} port={} debug={} access_logging={} cors_origins={} \
              idle_timeout={}s request_head_timeout={}s request_timeout={}s query_timeout={}s \
-             board_cache={}MiB log_format={:?}",
+             board_cache={}MiB board_warmup={} log_format={:?}",
             self.mongo.redacted(),
             self.mongodb_appname.as_deref().unwrap_or(DEFAULT_APP_NAME),
             self.logreader_host,
@@ -177,6 +182,7 @@ impl Settings {
             self.logreader_request_timeout,
             self.logreader_query_timeout,
             self.logreader_board_cache,
+            self.logreader_board_warmup,
             self.logreader_log_format,
         )
     }
@@ -209,6 +215,15 @@ fn parse_board_cache(value: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("expected MiB from 0 to 65536, got '{value}'"))
 }
 
+/// `LOGREADER_BOARD_WARMUP`: 0 to 1000 runs.
+fn parse_board_warmup(value: &str) -> Result<u32, String> {
+    let runs = parse_integer(value)?;
+    u32::try_from(runs)
+        .ok()
+        .filter(|runs| *runs <= 1000)
+        .ok_or_else(|| format!("expected a number of runs from 0 to 1000, got '{value}'"))
+}
+
 fn parse_log_format(value: &str) -> Result<LogFormatSetting, String> {
     match value.trim().to_ascii_lowercase().as_str() {
         "text" => Ok(LogFormatSetting::Text),
@@ -237,6 +252,7 @@ mod tests {
         assert_eq!(settings.listen_hosts(), ["::", "0.0.0.0"]);
         assert_eq!(settings.logreader_request_timeout, 120.0);
         assert_eq!(settings.logreader_board_cache, 32);
+        assert_eq!(settings.logreader_board_warmup, 4);
         assert_eq!(settings.logreader_query_timeout, 60.0);
     }
 
@@ -251,6 +267,8 @@ mod tests {
             &["--logreader-query-timeout", "0.0001"],
             &["--logreader-board-cache", "1.5"],
             &["--logreader-board-cache", "65537"],
+            &["--logreader-board-warmup", "soon"],
+            &["--logreader-board-warmup", "1001"],
         ] {
             let error = parse(args).unwrap_err();
             assert_eq!(error.exit_code(), 2);

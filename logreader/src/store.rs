@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bson::{doc, Document, RawDocumentBuf};
-use common::schema::{field, CollectionNames};
+use common::schema::{field, metadata, CollectionNames};
 use futures_util::TryStreamExt;
 use mongodb::options::FindOptions;
 use mongodb::{Cursor, Database};
@@ -68,6 +68,28 @@ impl Store {
             .max_time(self.query_timeout)
             .await
             .map_err(ApiError::from_database)
+    }
+
+    /// The `limit` finished runs (a date `EndTime`) with the latest `EndTime`, latest first:
+    /// each run's id with its metadata document, without `_id`.
+    pub async fn latest_finished(&self, limit: u32) -> Result<Vec<(String, Document)>, ApiError> {
+        let documents: Vec<Document> = self
+            .metadata()
+            .find(doc! { metadata::END_TIME: { "$type": "date" } })
+            .sort(doc! { metadata::END_TIME: -1 })
+            .limit(i64::from(limit))
+            .projection(filter::without_id())
+            .max_time(self.query_timeout)
+            .await
+            .map_err(ApiError::from_database)?
+            .try_collect()
+            .await
+            .map_err(ApiError::from_database)?;
+        let identifier = self.names.identifier.as_str();
+        Ok(documents
+            .into_iter()
+            .filter_map(|document| Some((document.get_str(identifier).ok()?.to_owned(), document)))
+            .collect())
     }
 
     /// The metadata document of `id`, without `_id`.

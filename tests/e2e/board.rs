@@ -86,6 +86,17 @@ async fn get(base: &str, path: &str) -> Value {
     serde_json::from_str(&response.text().await.expect("body")).expect("JSON")
 }
 
+/// The value of the `/metrics` sample that starts with `series`, 0 when absent.
+async fn metric(base: &str, series: &str) -> f64 {
+    let response = reqwest::get(format!("{base}/metrics"))
+        .await
+        .expect("metrics");
+    let text = response.text().await.expect("body");
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_board_of_a_run_stored_by_the_writer() {
     let run = Run::new("e2e_board").await;
@@ -96,6 +107,16 @@ async fn the_board_of_a_run_stored_by_the_writer() {
     let valid = format!("simulation_{SIMULATION_ID}");
     assert_eq!(run.count(&valid).await, messages.len() as u64, "all valid");
     let (base, stop) = integration_tests::start_logreader(run.db.name()).await;
+    // The run just finished, so the reader builds its board before anyone asks (§16.4).
+    let warmed = "logreader_boards_built_total{trigger=\"warmup\"}";
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while metric(&base, warmed).await < 1.0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no board warmed in 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     let board = get(&base, "/processes").await;
     let status = |i: usize| (board[i]["ProcessId"].clone(), board[i]["Status"].clone());
@@ -146,6 +167,11 @@ async fn the_board_of_a_run_stored_by_the_writer() {
     assert_eq!(row(3, "Statuses"), json!([null, null, null, null]));
     assert_eq!(row(3, "Messages"), json!([1, 1, 1, 1]));
     assert_eq!(row(3, "Warnings"), json!([0, 1, 0, 0]));
+    // Every one of those four answers came from the warmed board: the run was read once.
+    let asked = "logreader_boards_built_total{trigger=\"request\"}";
+    assert_eq!(metric(&base, asked).await, 0.0);
+    assert_eq!(metric(&base, warmed).await, 1.0);
+    assert_eq!(metric(&base, "logreader_board_cache_hits_total").await, 4.0);
     let _ = stop.send(());
     run.cleanup().await;
 }

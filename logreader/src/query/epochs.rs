@@ -59,6 +59,15 @@ pub enum EpochRequest {
 }
 
 impl EpochRequest {
+    /// The request without epoch or simulated-time parameters: every epoch.
+    pub fn everything() -> Self {
+        Self::Numbers {
+            epoch: None,
+            start: None,
+            end: None,
+        }
+    }
+
     /// Whether the request selects every epoch (no epoch or simulated-time parameter).
     pub fn is_everything(&self) -> bool {
         matches!(

@@ -1,21 +1,16 @@
 //! `GET /simulations/{simId}/processes`, `…/processes/{processId}` and `…/board`
-//! (docs/spec/logreader.md §16): the run health board, from one unsorted pass over the run's
-//! messages with only the board's fields, as JSON or as CSV (the dialect of §11).
-
-use std::sync::Arc;
+//! (docs/spec/logreader.md §16): the run health board ([`crate::boards`]) as JSON or as CSV
+//! (the dialect of §11).
 
 use axum::response::Response;
-use bson::{Bson, DateTime, Document};
-use futures_util::TryStreamExt;
+use bson::{Bson, Document};
 
 use super::messages::ensure_exists;
-use crate::board::{Board, BoardBuilder, Grid, ProcessBoard};
-use crate::board_cache::CacheKey;
+use crate::board::{Grid, ProcessBoard};
+use crate::boards::board;
 use crate::error::ApiError;
 use crate::export::{csv, json};
-use crate::query::{
-    epochs, filter, request, Format, MessageSelection, ProcessesQuery, QueryParams,
-};
+use crate::query::{request, Format, ProcessesQuery, QueryParams};
 use crate::state::AppState;
 
 /// Every process's summary, sorted by `ProcessId`.
@@ -26,7 +21,7 @@ pub async fn list_processes(
 ) -> Result<Response, ApiError> {
     let query = ProcessesQuery::parse(params)?;
     ensure_exists(state, id).await?;
-    let board = board(state, id, &query, None).await?;
+    let board = board(state, id, &query.epochs, None).await?;
     let summaries: Vec<Document> = board.processes.iter().map(ProcessBoard::summary).collect();
     if query.format == Format::Csv {
         return Ok(csv_response(&SUMMARY_COLUMNS, &summaries));
@@ -45,7 +40,7 @@ pub async fn get_process(
 ) -> Result<Response, ApiError> {
     let query = ProcessesQuery::parse(params)?;
     ensure_exists(state, id).await?;
-    let board = board(state, id, &query, Some(process)).await?;
+    let board = board(state, id, &query.epochs, Some(process)).await?;
     let Some(found) = board.process(process) else {
         return Err(ApiError::ProcessNotFound {
             simulation: id.to_owned(),
@@ -78,7 +73,7 @@ pub async fn board_grid(
 ) -> Result<Response, ApiError> {
     let query = ProcessesQuery::parse(params)?;
     ensure_exists(state, id).await?;
-    let grid = Grid::new(&*board(state, id, &query, None).await?);
+    let grid = Grid::new(&*board(state, id, &query.epochs, None).await?);
     if query.format == Format::Csv {
         return Ok(csv_response(&CELL_COLUMNS, &grid.cell_documents()));
     }
@@ -123,62 +118,4 @@ fn csv_response(columns: &[&str], rows: &[Document]) -> Response {
         csv::write_record(&mut body, cells);
     }
     super::body_response("text/csv", body)
-}
-
-/// The board of the request: a finished run's whole board from the cache (§16.4), where
-/// one is kept or is worth keeping, else computed for the selected epochs and, for one
-/// process's request, for that process alone.
-async fn board(
-    state: &AppState,
-    id: &str,
-    query: &ProcessesQuery,
-    process: Option<&str>,
-) -> Result<Arc<Board>, ApiError> {
-    let key = if query.epochs.is_everything() && state.boards.enabled() {
-        let metadata = state.store.simulation(id).await?;
-        metadata.and_then(|metadata| CacheKey::finished(id, &metadata))
-    } else {
-        None
-    };
-    let Some(key) = key else {
-        return Ok(Arc::new(build(state, id, query, process).await?));
-    };
-    if let Some(board) = state.boards.get(&key) {
-        tracing::debug!(simulation = id, "Board served from the cache.");
-        return Ok(board);
-    }
-    let board = Arc::new(build(state, id, query, None).await?);
-    state.boards.insert(key, Arc::clone(&board));
-    Ok(board)
-}
-
-/// The board of the selected epochs, of every process or of one, from one scan.
-async fn build(
-    state: &AppState,
-    id: &str,
-    query: &ProcessesQuery,
-    process: Option<&str>,
-) -> Result<Board, ApiError> {
-    let epoch_documents = state.store.epoch_documents(id).await?;
-    let condition = query.epochs.resolve(&epoch_documents);
-    let run_epochs = epochs::start_times(&epoch_documents)
-        .into_iter()
-        .filter(|(number, _)| condition.contains(*number))
-        .map(|(number, start)| (number, Some(DateTime::from_millis(start))));
-    let mut builder = BoardBuilder::new(run_epochs);
-    let selection = MessageSelection {
-        epochs: condition,
-        processes: process.map(|process| vec![process.to_owned()]),
-        topic: None,
-        only_warnings: false,
-        fields: None,
-    };
-    if let Some(filter) = filter::message_filter(&selection) {
-        tracing::debug!(%filter, "Building the run health board.");
-        let mut cursor = state.store.board_sources(id, filter).await?;
-        while let Some(message) = cursor.try_next().await.map_err(ApiError::from_database)? {
-            builder.push(&message);
-        }
-    }
-    Ok(builder.finish())
 }

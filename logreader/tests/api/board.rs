@@ -306,3 +306,53 @@ async fn a_running_run_and_a_zero_cache_are_read_every_time() {
     assert_eq!(messages_of_c(&app, "").await, 5, "LOGREADER_BOARD_CACHE=0");
     app.cleanup().await;
 }
+
+/// The value of the sample of `/metrics` that starts with `series`, 0 when absent.
+async fn metric(app: &TestApp, series: &str) -> f64 {
+    let text = app.get("/metrics").await.text();
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test]
+async fn the_last_finished_runs_board_is_built_before_it_is_asked_for() {
+    let app = seed(spawn_app_with(&["--logreader-board-warmup", "1"]).await).await;
+    let finished = doc! {"SimulationId": "board", "EndTime": at(5, 0), "Messages": 17_i64};
+    app.insert("simulations", vec![finished]).await;
+    // Finished before it: not the one latest run, so never warmed.
+    let older = doc! {"SimulationId": "older", "EndTime": at(4, 0), "Messages": 0_i64};
+    app.insert("simulations", vec![older]).await;
+    let warmed = "logreader_boards_built_total{trigger=\"warmup\"}";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while metric(&app, warmed).await < 1.0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no board warmed in 60 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Stored behind the writer's back after the warm-up: the warmed board answers.
+    app.insert("simulation_board", late_result(4)).await;
+    assert_eq!(messages_of_c(&app, "").await, 4, "the warmed board");
+    assert_eq!(metric(&app, "logreader_board_cache_hits_total").await, 1.0);
+    let asked = "logreader_boards_built_total{trigger=\"request\"}";
+    assert_eq!(metric(&app, asked).await, 0.0, "no request read the run");
+    assert_eq!(metric(&app, warmed).await, 1.0, "warmed once");
+    app.cleanup().await;
+}
+
+#[tokio::test]
+async fn without_warm_up_the_first_request_reads_the_run() {
+    let app = seed(spawn_app_with(&["--logreader-board-warmup", "0"]).await).await;
+    let finished = doc! {"SimulationId": "board", "EndTime": at(5, 0)};
+    app.insert("simulations", vec![finished]).await;
+    assert_eq!(messages_of_c(&app, "").await, 4);
+    let asked = "logreader_boards_built_total{trigger=\"request\"}";
+    assert_eq!(metric(&app, asked).await, 1.0, "the request read the run");
+    assert_eq!(
+        metric(&app, "logreader_boards_built_total{trigger=\"warmup\"}").await,
+        0.0
+    );
+    app.cleanup().await;
+}
