@@ -133,7 +133,7 @@ fn timed_out(task: tokio::task::JoinHandle<i32>, unacknowledged: u64) -> i32 {
 }
 
 async fn run(config: Config, mut writer: Driver, token: CancellationToken) -> i32 {
-    writer.shutdown = token.clone();
+    writer.watch_signal(token.clone());
     let mut statistics = consumer::statistics_timer(config.statistics_interval);
     let mut connected_before = false;
     let mut first_node = 0;
@@ -154,7 +154,7 @@ async fn run(config: Config, mut writer: Driver, token: CancellationToken) -> i3
             info!("Reconnected to RabbitMQ.");
         } else {
             // After the topology, so MongoDB never delays binding the queue.
-            writer.spawn_metadata_indexes();
+            writer.db.spawn_metadata_indexes();
         }
         connected_before = true;
         let drain_limit = config.shutdown_timeout;
@@ -200,9 +200,7 @@ async fn finish(
     config: &Config,
     delete_queue: bool,
 ) {
-    writer.flush_everything().await;
-    writer.final_metadata().await;
-    writer.reensure_indexes().await;
+    writer.finish_writes().await;
     if let Some(session) = session {
         consumer::ack(writer, session).await;
         if delete_queue {
@@ -267,23 +265,4 @@ async fn delete_on_new_connection(
         return Ok(count);
     }
     Err(failure.map_or_else(|| anyhow::anyhow!("no node configured"), Into::into))
-}
-
-impl Driver {
-    /// Tries the metadata indexes once in the background at start-up; the first write retries
-    /// them if this attempt fails, so consuming is never delayed. The attempt holds the lock
-    /// the first write takes too: FerretDB 1.24 panics on two index checks of one collection
-    /// at the same moment, and the first write would otherwise race this task.
-    fn spawn_metadata_indexes(&self) {
-        let store = self.store.clone();
-        let done = Arc::clone(&self.metadata_indexed);
-        let specs = common::schema::metadata_indexes(&self.names.identifier);
-        let collection = self.names.metadata.clone();
-        tokio::spawn(async move {
-            let mut done = done.lock().await;
-            if !*done && store.ensure_indexes(&collection, &specs).await.is_ok() {
-                *done = true;
-            }
-        });
-    }
 }

@@ -1,9 +1,8 @@
-//! The driver: the writer's handles (store, metrics, signal) around its state and decisions
-//! (`core::writer`), and delivery handling (docs/spec/logwriter.md §4–§6): classify, update
-//! the simulation's state, buffer, and flush when a trigger holds. One delivery at a time,
-//! in arrival order; a flush (including its retries) finishes before the next delivery is
-//! handled. The database steps are in `flush.rs`, `metadata.rs`, `rejected.rs`,
-//! `indexes.rs` and `retry.rs`.
+//! The driver: the writer's state and decisions (`core::writer`) with the database side
+//! that carries them out (`database.rs`), and delivery handling (docs/spec/logwriter.md
+//! §4–§6): classify, update the simulation's state, buffer, and flush when a trigger holds.
+//! One delivery at a time, in arrival order; a flush (including its retries) finishes
+//! before the next delivery is handled. Writing a buffer is `flush.rs`'s.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,11 +14,12 @@ use chrono::Utc;
 use common::document::{ingest, Outcome};
 use common::schema::CollectionNames;
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, info, warn};
+use tracing::{debug, warn};
 
 use crate::core;
 use crate::core::buffer::{Entry, Kind};
 use crate::core::writer::{Action, Class};
+use crate::database::Database;
 use crate::io::broker::raw::Unusual;
 use crate::io::store::Store;
 use crate::metrics::Metrics;
@@ -42,27 +42,23 @@ pub struct Incoming {
     pub unusual: Vec<Unusual>,
 }
 
-/// The writer's handles (store, metrics, signal) around its state and decisions
-/// ([`core::writer::Writer`]), which it carries out.
+/// The writer's state and decisions ([`core::writer::Writer`]) and the database side that
+/// carries them out.
 #[derive(Debug)]
 pub struct Driver {
-    pub(crate) store: Store,
-    pub(crate) names: CollectionNames,
     /// The state and the decisions, without I/O.
     pub(crate) core: core::writer::Writer,
+    /// Every database step, retried.
+    pub(crate) db: Database,
     /// Deliveries received and not acknowledged, for the drain-timeout message.
     pub(crate) unacknowledged: Arc<AtomicU64>,
-    /// Set by the start-up attempt or the first write.
-    pub(crate) metadata_indexed: Arc<tokio::sync::Mutex<bool>>,
     /// The lifecycle state and the Prometheus metrics, shared with the HTTP endpoints.
     pub(crate) metrics: Arc<Metrics>,
-    /// SIGTERM/SIGINT; a retry's backoff sleep watches it (see `retry.rs`).
-    pub(crate) shutdown: CancellationToken,
 }
 
 impl Driver {
     /// A driver with empty state. The signal a retry's sleep watches is set when the run
-    /// starts (`app::run`).
+    /// starts ([`Self::watch_signal`]).
     pub fn new(store: Store, names: CollectionNames, config: &crate::config::Config) -> Self {
         let prefetch = config.broker.prefetch;
         let core = core::writer::Writer::new(
@@ -73,24 +69,32 @@ impl Driver {
         );
         let metrics = Metrics::new();
         metrics.prefetch.set(i64::from(prefetch));
+        let metrics = Arc::new(metrics);
         Self {
-            store,
-            names,
             core,
+            db: Database::new(store, names, Arc::clone(&metrics)),
             unacknowledged: Arc::new(AtomicU64::new(0)),
-            metadata_indexed: Arc::new(tokio::sync::Mutex::new(false)),
-            metrics: Arc::new(metrics),
-            shutdown: CancellationToken::new(),
+            metrics,
         }
+    }
+
+    /// The signal (SIGTERM/SIGINT) that ends a retry's backoff sleep.
+    pub fn watch_signal(&mut self, shutdown: CancellationToken) {
+        self.db.watch_signal(shutdown);
     }
 
     /// Logs `Shutdown requested.` and enters the drain state, once, wherever the signal is
     /// first seen: between deliveries, while connecting, or during a retry.
     pub(crate) fn note_shutdown(&mut self) {
-        if self.core.note_shutdown() {
-            info!("Shutdown requested.");
-            self.metrics.set_state(crate::metrics::Lifecycle::Draining);
-        }
+        self.db.note_shutdown(&mut self.core);
+    }
+
+    /// Steps 3–6 of §10.1 (and 3 of §10.2): the pending invalid messages and every buffer,
+    /// then the final metadata of every run, then the indexes again.
+    pub async fn finish_writes(&mut self) {
+        self.flush_everything().await;
+        self.db.final_metadata(&mut self.core).await;
+        self.db.reensure_indexes(&mut self.core).await;
     }
 
     /// A gauge of the deliveries received and not yet acknowledged.
@@ -169,7 +173,7 @@ impl Driver {
         while let Some(action) = queue.pop_front() {
             match action {
                 Action::ReadSeed(sim_id) => {
-                    let stored = self.read_seed(&sim_id).await;
+                    let stored = self.db.read_seed(&mut self.core, &sim_id).await;
                     let next = self.core.on_seed(&sim_id, stored.as_ref(), Instant::now());
                     for action in next.into_iter().rev() {
                         queue.push_front(action);
@@ -177,7 +181,11 @@ impl Driver {
                 }
                 Action::Flush(sim_id) => self.flush(&sim_id).await,
                 Action::FlushPendingUnknown => self.flush_pending_unknown().await,
-                Action::UpsertMetadata(sim_id) => self.update_metadata(&sim_id, false).await,
+                Action::UpsertMetadata(sim_id) => {
+                    self.db
+                        .update_metadata(&mut self.core, &sim_id, false)
+                        .await;
+                }
             }
         }
     }
@@ -205,18 +213,6 @@ impl Driver {
         doc.append(DELIVERY_ISSUES, issues);
         let named = named.join(", ");
         warn!(topic = %topic, "Delivery on topic '{topic}': {named}; stored with its bytes in {DELIVERY_ISSUES}.");
-    }
-
-    /// The metadata document of a simulation seen for the first time (§8.4), retried
-    /// like any database read.
-    async fn read_seed(&mut self, sim_id: &str) -> Option<bson::Document> {
-        let filter = common::schema::metadata_filter(&self.names.identifier, sim_id);
-        let metadata = self.names.metadata.clone();
-        self.retried(|store| {
-            let (metadata, filter) = (&metadata, filter.clone());
-            async move { store.read_metadata(metadata, filter).await }
-        })
-        .await
     }
 
     /// After a channel loss, once [`Self::flush_everything`] stored what was buffered:

@@ -1,20 +1,22 @@
 //! Writing a buffer (docs/spec/logwriter.md §7) as the core plans it (`core::batch`): indexes
 //! first, then one unordered `insert_many` per collection, duplicates counted as stored,
-//! transient failures retried with backoff, and documents the server rejects moved to the
-//! invalid collection with the same `_id` (`rejected.rs`). Only when every document of the
-//! flush is settled are its deliveries marked for the ack.
+//! transient failures retried with backoff, and documents the server refuses taken through
+//! the fallback chain of §7.4–§7.5 (`core::batch::Fallback`: the raw-text document with the
+//! same `_id`, then the minimal one). Only when every document of the flush is settled are
+//! its deliveries marked for the ack. The database steps are `database.rs`'s.
 
 use std::time::Instant;
 
-use bson::RawDocumentBuf;
+use chrono::Utc;
 use common::schema::UNKNOWN_SIMULATION;
-use tracing::{debug, warn};
+use tracing::{debug, error, warn};
 
-use crate::core::batch::{self, Batch, Counted, DocumentOutcome, Progress};
+use crate::core::batch::{self, Batch, Counted, DocumentOutcome, Fallback};
 use crate::core::buffer::{Entry, Kind};
+use crate::core::refusal::Refusal;
 use crate::core::state::log_limited;
 use crate::driver::Driver;
-use crate::io::error::StoreError;
+use crate::metrics::Metrics;
 
 impl Driver {
     /// Flushes one simulation's buffer.
@@ -64,7 +66,7 @@ impl Driver {
         }
         let count = entries.len();
         self.write(UNKNOWN_SIMULATION, entries).await;
-        let collection = self.names.invalid_messages(UNKNOWN_SIMULATION);
+        let collection = self.db.names.invalid_messages(UNKNOWN_SIMULATION);
         warn!("{count} invalid messages stored in {collection} because no simulation id is known.");
     }
 
@@ -74,22 +76,24 @@ impl Driver {
     /// delivery settled.
     async fn write(&mut self, sim_id: &str, entries: Vec<Entry>) {
         let started = Instant::now();
-        self.ensure_metadata_indexes().await;
-        for (collection, invalid) in batch::collections(sim_id, &entries, &self.names) {
-            self.ensure_indexes(&collection, invalid).await;
+        let (db, core) = (&self.db, &mut self.core);
+        db.ensure_metadata_indexes(core).await;
+        for (collection, invalid) in batch::collections(sim_id, &entries, &db.names) {
+            db.ensure_indexes(core, &collection, invalid).await;
         }
-        let server = self.server().await;
-        let batch = Batch::plan(sim_id, entries, server, &self.names);
+        let server = db.server(core).await;
+        let batch = Batch::plan(sim_id, entries, server, &db.names);
         let mut refused = Vec::new();
         for insert in &batch.inserts {
-            let outcomes = self
-                .insert_settled(&insert.collection, &batch.documents(insert))
+            let documents = batch.documents(insert);
+            let outcomes = db
+                .insert_settled(core, &insert.collection, &documents)
                 .await;
             for (&position, outcome) in insert.positions.iter().zip(outcomes) {
                 let entry = &batch.entries[position];
-                match self.core.count_outcome(sim_id, entry, outcome) {
+                match core.count_outcome(sim_id, entry, outcome) {
                     Counted::Refused(why) => refused.push((position, why)),
-                    counted => self.publish(counted, entry, &insert.collection),
+                    counted => publish(&db.metrics, counted, entry, &insert.collection),
                 }
             }
         }
@@ -114,62 +118,72 @@ impl Driver {
         );
     }
 
-    /// Inserts `docs` until every one is inserted, a duplicate or permanently rejected,
-    /// retrying the transient failures with backoff. Never returns `Transient`.
-    pub(crate) async fn insert_settled(
-        &mut self,
-        collection: &str,
-        docs: &[&RawDocumentBuf],
-    ) -> Vec<DocumentOutcome> {
-        let mut progress = Progress::new(docs.len());
-        loop {
-            let to_send = progress.to_send();
-            if to_send.is_empty() {
-                return progress.outcomes();
+    /// §7.5: the raw-text document with the same `_id` into the run simulation's invalid
+    /// collection; then a minimal document; then, only if that is refused too, give up.
+    async fn store_rejected(&mut self, sim_id: &str, entry: &Entry, why: Refusal) {
+        warn!(topic = %entry.topic, reason = %why,
+              "MongoDB rejected a document on topic '{}' ({why}); stored as invalid.", entry.topic);
+        let (db, core) = (&self.db, &mut self.core);
+        core.totals.server_rejected += 1;
+        let run_id = core.run_id.as_deref();
+        let mut chain = Fallback::new(entry, why, sim_id, run_id, &db.names, Utc::now());
+        db.ensure_indexes(core, &chain.collection, true).await;
+        let counted = loop {
+            let Some(doc) = chain.next_document() else {
+                return;
+            };
+            let outcomes = db.insert_settled(core, &chain.collection, &[doc]).await;
+            let outcome = outcomes
+                .first()
+                .copied()
+                .unwrap_or(DocumentOutcome::Inserted);
+            let step = chain.on_outcome(outcome);
+            if let Some(counted) = core.count_fallback(&chain.target, step) {
+                break counted;
             }
-            let batch: Vec<&RawDocumentBuf> = to_send.iter().map(|i| docs[*i]).collect();
-            match self.store.insert(collection, &batch).await {
-                Ok(outcomes) => {
-                    self.succeeded(());
-                    let left = progress.record(&to_send, &outcomes);
-                    if left > 0 {
-                        self.wait_to_retry(&StoreError::Documents(left)).await;
-                    }
-                }
-                Err(error) => self.wait_to_retry(&error).await,
-            }
-        }
+        };
+        let Counted::Refused(last) = counted else {
+            return publish(&db.metrics, counted, entry, &chain.collection);
+        };
+        let head = String::from_utf8_lossy(&entry.body[..entry.body.len().min(1024)]).into_owned();
+        error!(
+            topic = %entry.topic,
+            "Message on topic '{}' could not be stored and was discarded: server code {last}; \
+             body size {} bytes, starting {head:?}.",
+            entry.topic,
+            entry.body.len()
+        );
     }
+}
 
-    /// Publishes what counting found: the metric, and the line of an invalid document
-    /// (WARN up to the limit) or of a duplicate (DEBUG when the broker said redelivered).
-    pub(crate) fn publish(&self, counted: Counted, entry: &Entry, collection: &str) {
-        match counted {
-            Counted::Valid => {
-                self.metrics.stored_valid.inc();
-            }
-            Counted::Invalid { reason, loud } => {
-                self.metrics.count_invalid(reason);
-                let text = format!(
-                    "Invalid message on topic '{}' stored in {collection}: {}.",
-                    entry.topic,
-                    reason.code()
-                );
-                log_limited(loud, &text);
-            }
-            Counted::Duplicate => {
-                self.metrics.duplicates.inc();
-                let text = format!(
-                    "Identical message on topic '{}' already stored; not stored again.",
-                    entry.topic
-                );
-                if entry.redelivered {
-                    debug!("{text}");
-                } else {
-                    warn!("{text}");
-                }
-            }
-            Counted::Refused(_) => {}
+/// Publishes what counting found: the metric, and the line of an invalid document (WARN up
+/// to the limit) or of a duplicate (DEBUG when the broker said redelivered).
+fn publish(metrics: &Metrics, counted: Counted, entry: &Entry, collection: &str) {
+    match counted {
+        Counted::Valid => {
+            metrics.stored_valid.inc();
         }
+        Counted::Invalid { reason, loud } => {
+            metrics.count_invalid(reason);
+            let text = format!(
+                "Invalid message on topic '{}' stored in {collection}: {}.",
+                entry.topic,
+                reason.code()
+            );
+            log_limited(loud, &text);
+        }
+        Counted::Duplicate => {
+            metrics.duplicates.inc();
+            let text = format!(
+                "Identical message on topic '{}' already stored; not stored again.",
+                entry.topic
+            );
+            if entry.redelivered {
+                debug!("{text}");
+            } else {
+                warn!("{text}");
+            }
+        }
+        Counted::Refused(_) => {}
     }
 }

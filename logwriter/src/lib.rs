@@ -22,11 +22,12 @@
 //!   MongoDB operations) with [`io::error`] (their classification), [`io::http`]
 //!   (`/health`, `/ready` and `/metrics` when LOGWRITER_HTTP_PORT is set).
 //! * The loop that drives them: [`consumer`] (next delivery or deadline → handle → flush →
-//!   ack), [`driver`] (the handles around `core::writer`, carrying out its decisions; one
-//!   delivery: classification via `common::document`, state, buffering), [`flush`] (writing a buffer with retries and fallbacks), [`metadata`] (the
-//!   metadata upsert and the final recount), [`rejected`] (the fallbacks of documents the
-//!   server refuses), [`indexes`] (index creation), [`retry`] (retry bookkeeping),
-//!   [`metrics`] (the published lifecycle state and Prometheus metrics).
+//!   ack), [`driver`] (`core::writer` and the database side, carrying out the core's
+//!   decisions; one delivery: classification via `common::document`, state, buffering),
+//!   [`flush`] (writing a buffer: inserts, counting, the fallbacks of refused documents),
+//!   [`database`] (every database step with the one retry loop, index creation) and
+//!   [`metadata`] (the metadata upsert and the final recount), [`metrics`] (the published
+//!   lifecycle state and Prometheus metrics).
 //!
 //! The layers point one way: `core` names no I/O crate and no module outside it; `io`
 //! names only `core`, the configuration and `metrics`; the top-level modules form no cycle.
@@ -36,16 +37,14 @@ pub mod app;
 pub mod config;
 pub mod consumer;
 pub mod core;
+pub mod database;
 pub mod driver;
 pub mod flush;
-pub mod indexes;
 pub mod io;
 #[cfg(test)]
 mod layering;
 pub mod metadata;
 pub mod metrics;
-pub mod rejected;
-pub mod retry;
 pub mod settings;
 pub use app::LogWriter;
 pub use config::Config;

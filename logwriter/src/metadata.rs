@@ -2,12 +2,15 @@
 //! final recount at stop and the missing-message report. The update documents themselves
 //! are `core::metadata`'s.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use common::schema::metadata_filter;
 use tracing::{debug, info, warn};
 
 use crate::core::gaps::Gap;
 use crate::core::metadata::{final_document, update_document};
-use crate::driver::Driver;
+use crate::core::writer::Writer;
+use crate::database::Database;
 
 /// One WARN line per process with a gap.
 fn report_gaps(sim_id: &str, gaps: &[Gap]) {
@@ -20,14 +23,14 @@ fn report_gaps(sim_id: &str, gaps: &[Gap]) {
     }
 }
 
-impl Driver {
+impl Database {
     /// Writes the simulation's metadata. With `recount`, the counters are first recounted
     /// from the collections (the final update of §10), so they are exact after a restart.
-    pub async fn update_metadata(&mut self, sim_id: &str, recount: bool) {
+    pub async fn update_metadata(&self, core: &mut Writer, sim_id: &str, recount: bool) {
         if recount {
-            self.recount(sim_id).await;
+            self.recount(core, sim_id).await;
         }
-        let Some(sim) = self.core.sims.get(sim_id) else {
+        let Some(sim) = core.sims.get(sim_id) else {
             return;
         };
         let update = if recount {
@@ -44,60 +47,60 @@ impl Driver {
             update_document(sim)
         };
         let filter = metadata_filter(&self.names.identifier, sim_id);
-        let collection = self.names.metadata.clone();
-        // Retried like a batch insert: transient errors quietly, any other one at ERROR, but
-        // never given up, because the caller acknowledges (and at the stop deletes the queue
-        // and exits) only once this returns.
-        let mut warned = false;
-        loop {
-            match self
-                .store
-                .upsert_metadata(&collection, filter.clone(), update.clone())
-                .await
-            {
-                Ok(()) => {
-                    self.succeeded(());
-                    self.core.sim(sim_id).metadata_exists = true;
-                    info!(simulation_id = %sim_id, "Database metadata update successful for '{sim_id}'");
-                    return;
-                }
-                Err(error) => {
-                    if !error.is_transient() && !warned {
-                        warned = true;
+        let collection = &self.names.metadata;
+        // Retried like a batch insert: transient errors quietly, the first other one also
+        // at WARN here, but never given up, because the caller acknowledges (and at the
+        // stop deletes the queue and exits) only once this returns.
+        let warned = AtomicBool::new(false);
+        self.retried(core, |store| {
+            let (filter, update, warned) = (filter.clone(), update.clone(), &warned);
+            async move {
+                let result = store.upsert_metadata(collection, filter, update).await;
+                if let Err(error) = &result {
+                    if !error.is_transient() && !warned.swap(true, Ordering::Relaxed) {
                         warn!(simulation_id = %sim_id, error = %error, "Database metadata update failed for '{sim_id}': {error}");
                     }
-                    self.wait_to_retry(&error).await;
                 }
+                result
             }
-        }
+        })
+        .await;
+        core.sim(sim_id).metadata_exists = true;
+        info!(simulation_id = %sim_id, "Database metadata update successful for '{sim_id}'");
     }
 
     /// Recounts from the collections, unless this process's own counts are exact: no seed
     /// from an earlier process, and both collections created by this process, so every
     /// document in them was counted when it was stored (duplicates are not stored twice).
     /// On FerretDB the recount of a 21,000-message run takes seconds.
-    async fn recount(&mut self, sim_id: &str) {
+    async fn recount(&self, core: &mut Writer, sim_id: &str) {
         let valid = self.names.messages(sim_id);
         let invalid = self.names.invalid_messages(sim_id);
-        let seeded = self.core.sims.get(sim_id).is_none_or(|sim| sim.seeded);
-        if !seeded && self.core.created.contains(&valid) && self.core.created.contains(&invalid) {
+        let seeded = core.sims.get(sim_id).is_none_or(|sim| sim.seeded);
+        if !seeded && core.created.contains(&valid) && core.created.contains(&invalid) {
             debug!(simulation_id = %sim_id, "Counts of '{sim_id}' are exact: no recount.");
             return;
         }
         let (valid, invalid) = (&valid, &invalid);
         let messages = self
-            .retried(|store| async move { store.count(valid).await })
+            .retried(core, |store| async move { store.count(valid).await })
             .await;
         let invalid_messages = self
-            .retried(|store| async move { store.count(invalid).await })
+            .retried(core, |store| async move { store.count(invalid).await })
             .await;
         let topics = self
-            .retried(|store| async move { store.count_by_topic(valid).await })
+            .retried(
+                core,
+                |store| async move { store.count_by_topic(valid).await },
+            )
             .await;
         let numbers = self
-            .retried(|store| async move { store.message_numbers(valid).await })
+            .retried(
+                core,
+                |store| async move { store.message_numbers(valid).await },
+            )
             .await;
-        let sim = self.core.sim(sim_id);
+        let sim = core.sim(sim_id);
         sim.numbers = numbers;
         sim.messages = messages;
         sim.invalid_messages = invalid_messages;
@@ -105,16 +108,15 @@ impl Driver {
     }
 
     /// The final metadata update for every simulation whose metadata document exists.
-    pub async fn final_metadata(&mut self) {
-        let ids: Vec<String> = self
-            .core
+    pub async fn final_metadata(&self, core: &mut Writer) {
+        let ids: Vec<String> = core
             .sims
             .iter()
             .filter(|(_, sim)| sim.metadata_exists)
             .map(|(id, _)| id.clone())
             .collect();
         for sim_id in ids {
-            self.update_metadata(&sim_id, true).await;
+            self.update_metadata(core, &sim_id, true).await;
         }
     }
 }

@@ -87,7 +87,7 @@ impl Executed {
         }
     }
 
-    /// Sends documents until each has a final outcome, as `Driver::insert_settled` does.
+    /// Sends documents until each has a final outcome, as `Database::insert_settled` does.
     /// A transient failure lasts at most three attempts: the server comes back.
     fn insert(&mut self, len: usize) -> Vec<DocumentOutcome> {
         let mut progress = Progress::new(len);
