@@ -53,3 +53,31 @@ pub fn allowed(current: Lifecycle, next: Lifecycle) -> bool {
         Lifecycle::Stopped => next == Lifecycle::Stopped,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_read_back_and_an_unknown_code_reads_as_stopped() {
+        for state in Lifecycle::ALL {
+            assert_eq!(Lifecycle::from_code(state as u8), state);
+        }
+        assert_eq!(Lifecycle::from_code(200), Lifecycle::Stopped);
+        let names: Vec<&str> = Lifecycle::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, ["connecting", "consuming", "draining", "stopped"]);
+    }
+
+    #[test]
+    fn a_lost_connection_goes_back_to_connecting_but_a_drain_never_does() {
+        use Lifecycle::*;
+        assert!(allowed(Consuming, Connecting), "a reconnect");
+        assert!(allowed(Connecting, Consuming));
+        assert!(allowed(Connecting, Draining), "a signal while connecting");
+        assert!(!allowed(Draining, Connecting));
+        assert!(!allowed(Draining, Consuming));
+        assert!(allowed(Draining, Stopped));
+        assert!(!allowed(Stopped, Draining));
+        assert!(allowed(Stopped, Stopped));
+    }
+}

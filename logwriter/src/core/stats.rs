@@ -135,4 +135,21 @@ mod tests {
         assert!(text.contains("malformed: 1 (Epoch.EpochNumber: 1)"));
         assert!(text.contains("unacknowledged deliveries: 4"));
     }
+
+    #[test]
+    fn times_not_seen_in_a_message_are_bracketed_and_levels_are_shown() {
+        let mut sims = BTreeMap::new();
+        sims.insert("s".to_owned(), Simulation::default());
+        let now = Now {
+            unacknowledged: 12,
+            pending: 3,
+        };
+        let block = render(&sims, &Totals::default(), now);
+        assert!(block.contains("start time: (-)"), "{block}");
+        assert!(block.contains("end time: (-)"), "{block}");
+        assert!(block.contains("epochs: -"), "{block}");
+        assert!(block.contains("unacknowledged deliveries: 12"), "{block}");
+        assert!(block.contains("pending invalid messages: 3"), "{block}");
+        assert!(block.contains("invalid documents stored: 0"), "{block}");
+    }
 }

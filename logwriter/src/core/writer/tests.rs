@@ -241,3 +241,91 @@ fn a_written_batch_settles_every_delivery_in_it() {
     );
     assert_eq!(core.watermark.unsettled(), 1);
 }
+
+#[test]
+fn an_inserted_invalid_entry_is_counted_by_its_reason() {
+    let mut core = writer();
+    core.sim("s");
+    let reason = InvalidReason::NotJson;
+    let invalid = Entry::for_test(1, Kind::Invalid(reason), bson::RawDocumentBuf::new());
+    let counted = core.count_outcome("s", &invalid, DocumentOutcome::Inserted);
+    assert_eq!(counted, Counted::Invalid { reason, loud: true });
+    assert_eq!(core.totals.valid_stored, 0);
+    assert_eq!(core.sims["s"].invalid_messages, 1);
+    assert_eq!(core.sims["s"].messages, 0);
+}
+
+#[test]
+fn a_refused_document_is_counted_only_where_its_fallback_ends() {
+    let mut core = writer();
+    core.sim("s");
+    let counted = core.count_outcome("s", &entry(1), DocumentOutcome::Permanent(2));
+    assert_eq!(counted, Counted::Refused(Refusal::Code(2)));
+    assert_eq!(core.totals.valid_stored, 0);
+    assert_eq!(core.totals.lost, 0);
+    assert_eq!(core.totals.duplicates, 0);
+    assert_eq!(core.sims["s"].messages, 0);
+    assert_eq!(core.sims["s"].invalid_messages, 0);
+}
+
+#[test]
+fn a_lost_delivery_is_settled_so_it_never_holds_the_window() {
+    let mut core = writer();
+    core.sim("s");
+    let batch = batch_of(&[Kind::Valid, Kind::Valid]);
+    core.watermark.receive(1);
+    core.watermark.receive(2);
+    let lost = core.count_fallback("s", FallbackStep::Lost(Refusal::Code(2)));
+    assert_eq!(lost, Some(Counted::Refused(Refusal::Code(2))));
+    core.settle(&batch);
+    assert_eq!(
+        core.watermark.take_ack(),
+        Some(2),
+        "acknowledged, and logged as lost"
+    );
+    assert_eq!(core.totals.lost, 1);
+}
+
+#[test]
+fn a_configured_run_is_ended_only_by_its_own_stopped() {
+    let mut core = Writer::new(20, Duration::from_secs(10), 40, Some("run".to_owned()));
+    assert!(!core.note_stopped("other"));
+    assert!(!core.stop_requested);
+    assert!(core.note_stopped("run"));
+    assert!(core.stop_requested);
+    assert!(core.note_stopped("run"), "a second stopped of the run");
+    let mut unnamed = writer();
+    assert!(!unnamed.note_stopped("run"), "no run id yet: nothing ends");
+    assert!(!unnamed.stop_requested);
+}
+
+#[test]
+fn transient_failures_never_use_up_the_error_line() {
+    let mut core = writer();
+    let t0 = Instant::now();
+    for seconds in [0, 1, 30, 31, 3600] {
+        let (_, level) = core.failed(true, t0 + Duration::from_secs(seconds));
+        assert_eq!(level, RetryLog::Warn, "{seconds} s");
+    }
+    let (_, level) = core.failed(false, t0 + Duration::from_secs(3601));
+    assert_eq!(level, RetryLog::Error, "the first operational error");
+    assert_eq!(core.totals.flush_retries, 6);
+}
+
+#[test]
+fn an_invalid_message_stored_before_is_a_duplicate_not_another_invalid() {
+    let mut core = writer();
+    core.sim("s");
+    let reason = InvalidReason::NotUtf8;
+    let again = Entry::for_test(1, Kind::Invalid(reason), bson::RawDocumentBuf::new());
+    for _ in 0..WARN_LIMIT + 1 {
+        let counted = core.count_outcome("s", &again, DocumentOutcome::Duplicate);
+        assert_eq!(counted, Counted::Duplicate);
+    }
+    assert_eq!(core.sims["s"].invalid_messages, 0);
+    assert!(core.totals.invalid_stored.is_empty());
+    assert!(
+        core.count_invalid("s", reason),
+        "duplicates use up none of the WARN lines"
+    );
+}

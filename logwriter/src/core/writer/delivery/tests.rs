@@ -341,3 +341,55 @@ fn due_buffers_are_written_in_deadline_order() {
     let all = core.due(later + Duration::from_secs(10));
     assert_eq!(all, [flush(), Action::Flush(other.to_owned())]);
 }
+
+#[test]
+fn deliveries_after_the_runs_stopped_are_still_buffered_and_written() {
+    let mut core = seeded(2, Duration::from_secs(10), 40);
+    let now = Instant::now();
+    let stopped = core.on_delivery(entry(2, Kind::Valid), valid(SIM, sim_state(true)), now);
+    assert_eq!(stopped, [flush(), Action::UpsertMetadata(SIM.to_owned())]);
+    assert_eq!(core.buffers.take(SIM).len(), 2, "the driver writes it");
+    // Published before the stop, delivered after it while the queue drains (§10.1).
+    let later = core.on_delivery(entry(3, Kind::Valid), valid(SIM, status()), now);
+    assert_eq!(later, []);
+    let count = core.on_delivery(entry(4, Kind::Valid), valid(SIM, status()), now);
+    assert_eq!(count, [flush()], "the count trigger as before");
+    assert!(core.stop_requested);
+    assert_eq!(core.watermark.unacknowledged(), 4);
+}
+
+#[test]
+fn another_simulation_is_recorded_apart_and_does_not_become_the_run() {
+    let mut core = seeded(20, Duration::from_secs(10), 40);
+    let now = Instant::now();
+    let other = "2021-01-01T00:00:00.000Z";
+    let first = core.on_delivery(entry(2, Kind::Valid), valid(other, status()), now);
+    assert_eq!(first, [Action::ReadSeed(other.to_owned())]);
+    assert_eq!(core.on_seed(other, None, now), []);
+    assert_eq!(core.buffers.holding(2).as_deref(), Some(other));
+    assert_eq!(core.buffers.holding(1).as_deref(), Some(SIM));
+    assert_eq!(
+        core.run_id.as_deref(),
+        Some(SIM),
+        "the first valid message's run"
+    );
+    let stopped = core.on_delivery(entry(3, Kind::Valid), valid(other, sim_state(true)), now);
+    assert_eq!(
+        stopped,
+        [
+            Action::Flush(other.to_owned()),
+            Action::UpsertMetadata(other.to_owned())
+        ]
+    );
+    assert!(!core.stop_requested, "its stopped does not end this run");
+}
+
+#[test]
+fn a_seed_read_with_no_delivery_waiting_only_records_the_simulation() {
+    let mut core = core(20, Duration::from_secs(10), 40);
+    let stored = doc! {"Messages": 7_i64, "InvalidMessages": 1_i64};
+    assert_eq!(core.on_seed(SIM, Some(&stored), Instant::now()), []);
+    assert!(core.buffers.is_empty());
+    assert_eq!(core.totals.deliveries, 0);
+    assert!(core.sims[SIM].seeded);
+}
