@@ -12,6 +12,7 @@ use tracing::{error, info, warn};
 
 use crate::config::{Config, Queue};
 use crate::consumer::{self, Ended};
+use crate::core::ending::{self, Ending, Step};
 use crate::driver::Driver;
 use crate::io::broker::{self, Session};
 use crate::io::store::Store;
@@ -143,7 +144,7 @@ async fn run(config: Config, mut writer: Driver, token: CancellationToken) -> i3
         let opened = broker::open_with_retry(&config.broker, first_node, &token, unparsable).await;
         let Some((mut session, node)) = opened else {
             writer.note_shutdown();
-            finish(&mut writer, None, &config, false).await;
+            end(&mut writer, None, &config, Ending::SignalWhileConnecting).await;
             info!("Shutdown complete.");
             return 0;
         };
@@ -168,12 +169,19 @@ async fn run(config: Config, mut writer: Driver, token: CancellationToken) -> i3
         .await
         {
             Ended::Stop => {
-                let delete = !token.is_cancelled();
-                finish(&mut writer, Some(&session), &config, delete).await;
+                let durable = matches!(config.broker.queue, Queue::Durable { .. });
+                let delete_queue = durable && !token.is_cancelled();
+                end(
+                    &mut writer,
+                    Some(&session),
+                    &config,
+                    Ending::Stopped { delete_queue },
+                )
+                .await;
                 return 0;
             }
             Ended::Signal => {
-                finish(&mut writer, Some(&session), &config, false).await;
+                end(&mut writer, Some(&session), &config, Ending::Signal).await;
                 info!("Shutdown complete.");
                 return 0;
             }
@@ -183,8 +191,7 @@ async fn run(config: Config, mut writer: Driver, token: CancellationToken) -> i3
                 // An exclusive queue died with the connection, so the broker can never
                 // redeliver what is buffered: store it now (idempotent, so safe in both modes;
                 // in durable mode the broker's redeliveries are then duplicates).
-                writer.flush_everything().await;
-                writer.forget_channel();
+                end(&mut writer, Some(&session), &config, Ending::ChannelLost).await;
                 // On to the next node of a cluster; a single broker is simply tried again.
                 first_node = (node + 1) % config.broker.endpoint.nodes.len();
             }
@@ -192,28 +199,27 @@ async fn run(config: Config, mut writer: Driver, token: CancellationToken) -> i3
     }
 }
 
-/// Steps 3–9 of §10.1 (and 3–4 of §10.2): pending invalid messages, every buffer, final
-/// metadata, indexes, acks, queue deletion after a clean stop, statistics, close.
-async fn finish(
-    writer: &mut Driver,
-    session: Option<&Session>,
-    config: &Config,
-    delete_queue: bool,
-) {
-    writer.finish_writes().await;
-    if let Some(session) = session {
-        consumer::ack(writer, session).await;
-        if delete_queue {
-            if let Queue::Durable { name, .. } = &config.broker.queue {
-                delete(session, name, config).await;
+/// Carries out the steps of `ending` (`core::ending`) in order: §10.1 steps 3–9, §10.2
+/// steps 3–4, or the writes before a reconnect (§11).
+async fn end(writer: &mut Driver, session: Option<&Session>, config: &Config, ending: Ending) {
+    for step in ending::steps(ending) {
+        match (step, session) {
+            (Step::WriteEverything, _) => writer.flush_everything().await,
+            (Step::FinalMetadata, _) => writer.final_metadata().await,
+            (Step::ReensureIndexes, _) => writer.reensure_indexes().await,
+            (Step::Acknowledge, Some(session)) => consumer::ack(writer, session).await,
+            (Step::DeleteQueue, Some(session)) => {
+                if let Queue::Durable { name, .. } = &config.broker.queue {
+                    delete(session, name, config).await;
+                }
             }
+            (Step::LogStatistics, _) => consumer::log_statistics(writer),
+            // Everything is stored and acknowledged; only closing the connection is left.
+            (Step::MarkStopped, _) => writer.metrics.set_state(Lifecycle::Stopped),
+            (Step::Close, Some(session)) => session.close().await,
+            (Step::ForgetChannel, _) => writer.forget_channel(),
+            (Step::Acknowledge | Step::DeleteQueue | Step::Close, None) => {}
         }
-    }
-    consumer::log_statistics(writer);
-    // Everything is stored and acknowledged; only closing the connection is left.
-    writer.metrics.set_state(Lifecycle::Stopped);
-    if let Some(session) = session {
-        session.close().await;
     }
 }
 

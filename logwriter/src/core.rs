@@ -6,6 +6,7 @@ pub mod backoff;
 pub mod batch;
 pub mod buffer;
 pub mod drain;
+pub mod ending;
 pub mod gaps;
 pub mod lifecycle;
 pub mod metadata;

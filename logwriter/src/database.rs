@@ -1,7 +1,7 @@
 //! The database side of the driver: every MongoDB step the core's decisions call for, each
 //! retried until it succeeds (docs/spec/logwriter.md §7.6, §13.2) with the core's
 //! bookkeeping (the one-time "Connected" line, the delay and the ERROR-once-per-30-s level
-//! of `core::writer::Writer::failed`). One retry loop, [`Database::retried`], serves every
+//! of `core::writer::Writer::failed`). One retry loop, `Database::retried`, serves every
 //! step but the batch insert, which keeps its own loop because a partial answer settles
 //! part of the batch (`core::batch::Progress`). The metadata steps are in `metadata.rs`.
 //!

@@ -89,11 +89,13 @@ impl Driver {
         self.db.note_shutdown(&mut self.core);
     }
 
-    /// Steps 3–6 of §10.1 (and 3 of §10.2): the pending invalid messages and every buffer,
-    /// then the final metadata of every run, then the indexes again.
-    pub async fn finish_writes(&mut self) {
-        self.flush_everything().await;
+    /// The final metadata update of every run whose document exists (§10.1 step 4).
+    pub async fn final_metadata(&mut self) {
         self.db.final_metadata(&mut self.core).await;
+    }
+
+    /// The indexes again on every collection this process indexed (§10.1 step 6).
+    pub async fn reensure_indexes(&mut self) {
         self.db.reensure_indexes(&mut self.core).await;
     }
 

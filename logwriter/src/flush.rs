@@ -27,13 +27,11 @@ impl Driver {
         }
     }
 
-    /// Writes the pending unknown-id invalid messages and every buffer (stop, shutdown and
-    /// connection loss).
+    /// Writes the pending unknown-id invalid messages and every buffer (the first step of
+    /// every ending: stop, signal and connection loss).
     pub async fn flush_everything(&mut self) {
-        self.flush_pending_unknown().await;
-        for sim_id in self.core.buffers.non_empty() {
-            self.flush(&sim_id).await;
-        }
+        let actions = self.core.write_everything();
+        self.carry_out(actions).await;
     }
 
     /// Trigger (f), window pressure (docs/spec/logwriter.md §5.2): writes the buffers the

@@ -13,7 +13,8 @@
 //!   (the ack watermark), [`core::backoff`] (the retry schedule), [`core::state`]
 //!   (per-simulation state and counters), [`core::stats`] (the statistics block),
 //!   [`core::gaps`] (message numbers that never arrived), [`core::drain`] (emptying the queue
-//!   after the run's `stopped`), [`core::refusal`] (which server refuses which document
+//!   after the run's `stopped`), [`core::ending`] (the ordered steps of a stop, a signal and
+//!   a lost channel), [`core::refusal`] (which server refuses which document
 //!   before the insert), [`core::metadata`] (the metadata update documents),
 //!   [`core::lifecycle`] (the lifecycle states and their transitions), [`core::batch`] (a
 //!   flush planned as inserts, their retries and the fallbacks of a refused document).

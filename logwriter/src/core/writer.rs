@@ -103,6 +103,14 @@ impl Writer {
         }
     }
 
+    /// What [`crate::core::ending::Step::WriteEverything`] writes: the pending unknown-id
+    /// messages first (they may be older than any buffer), then every buffer.
+    pub fn write_everything(&self) -> Vec<Action> {
+        let pending = (!self.pending.is_empty()).then_some(Action::FlushPendingUnknown);
+        let buffers = self.buffers.non_empty().into_iter().map(Action::Flush);
+        pending.into_iter().chain(buffers).collect()
+    }
+
     /// After a channel loss, once everything buffered was stored: forgets the old channel's
     /// tags, which mean nothing on the next one.
     pub fn forget_channel(&mut self) {

@@ -1,10 +1,17 @@
 //! The core under random event sequences, driven by a fake executor that carries out its
 //! actions the way the driver does, with random server answers per document (inserted,
 //! already stored, transient, refused for good, and so the §7.5 fallbacks): whatever the
-//! interleaving of deliveries of several runs, invalid messages, `stopped`, deadlines and
-//! window pressure, every delivery ends exactly once (stored, duplicate, fallback-stored
-//! or lost), in arrival order within its collection, the ack watermark never passes a
-//! delivery that has not ended, and only the run's own `stopped` stops.
+//! interleaving of deliveries of several runs, invalid messages, `stopped`, deadlines,
+//! window pressure and lost channels (after which tags start again at 1), and whichever
+//! way the run ends (its `stopped` or a signal, `core::ending`):
+//! * every delivery ends exactly once (stored, duplicate, fallback-stored or lost), in
+//!   arrival order within its collection;
+//! * an ack names a tag of the current channel, never one acked before, and never passes
+//!   a delivery that has not ended;
+//! * at the end everything received is written before the final metadata update, and the
+//!   last ack covers every delivery of the channel;
+//! * a metadata update carries `EndTime` only once the simulation's `stopped` was handled;
+//! * only the run's own `stopped` stops.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
@@ -17,6 +24,8 @@ use proptest::prelude::*;
 use super::{Action, Class, Writer};
 use crate::core::batch::{Batch, Counted, DocumentOutcome, Fallback, Progress};
 use crate::core::buffer::{Entry, Kind};
+use crate::core::ending::{self, Ending, Step};
+use crate::core::metadata::update_document;
 use crate::core::refusal::Server;
 
 const SIMS: [&str; 3] = [
@@ -30,15 +39,20 @@ enum Event {
     Valid { sim: usize, role: u8 },
     Invalid,
     Tick(u64),
+    ChannelLost,
 }
 
 fn event() -> impl Strategy<Value = Event> {
     prop_oneof![
-        6 => (0..SIMS.len(), 0..4_u8).prop_map(|(sim, role)| Event::Valid { sim, role }),
-        2 => Just(Event::Invalid),
-        1 => (1..400_u64).prop_map(Event::Tick),
+        12 => (0..SIMS.len(), 0..4_u8).prop_map(|(sim, role)| Event::Valid { sim, role }),
+        4 => Just(Event::Invalid),
+        2 => (1..400_u64).prop_map(Event::Tick),
+        1 => Just(Event::ChannelLost),
     ]
 }
+
+/// A delivery as the model knows it: its channel (counted from 0) and its tag there.
+type Delivery = (u64, u64);
 
 fn role(code: u8) -> Role {
     match code {
@@ -62,12 +76,18 @@ fn role(code: u8) -> Role {
 /// What the fake executor saw, and the server's answers it gives.
 #[derive(Debug, Default)]
 struct Executed {
-    /// Tags stored (or already stored), per collection, in insert order.
-    stored: BTreeMap<String, Vec<u64>>,
-    /// Tags whose document and fallbacks were all refused.
-    lost: Vec<u64>,
+    /// The current channel.
+    channel: u64,
+    /// Deliveries stored (or already stored), per collection, in insert order.
+    stored: BTreeMap<String, Vec<Delivery>>,
+    /// Deliveries whose document and fallbacks were all refused.
+    lost: Vec<Delivery>,
     seeds: BTreeSet<String>,
     upserts_before_seed: usize,
+    /// Simulations whose `stopped` was delivered, and metadata updates with `EndTime`
+    /// for any other.
+    stopped: BTreeSet<String>,
+    early_end_times: usize,
     /// The server's answers, one per document sent, used in turn.
     answers: Vec<u8>,
     next_answer: usize,
@@ -87,14 +107,20 @@ impl Executed {
         }
     }
 
-    /// Sends documents until each has a final outcome, as `Database::insert_settled` does.
-    /// A transient failure lasts at most three attempts: the server comes back.
+    /// Sends documents until each has a final outcome, as `Database::insert_settled` does:
+    /// an attempt may fail as a whole (the command never answered: everything is sent
+    /// again) or answer per document. A transient failure lasts at most three attempts:
+    /// the server comes back.
     fn insert(&mut self, len: usize) -> Vec<DocumentOutcome> {
         let mut progress = Progress::new(len);
         for attempt in 0.. {
             let to_send = progress.to_send();
             if to_send.is_empty() {
                 break;
+            }
+            if attempt < 3 && self.answers[self.next_answer % self.answers.len()] == 14 {
+                self.next_answer += 1;
+                continue;
             }
             let answers: Vec<DocumentOutcome> = to_send
                 .iter()
@@ -109,10 +135,24 @@ impl Executed {
     }
 
     fn ended(&mut self, collection: &str, tag: u64) {
+        let delivery = (self.channel, tag);
         self.stored
             .entry(collection.to_owned())
             .or_default()
-            .push(tag);
+            .push(delivery);
+    }
+
+    /// Every delivery that ended, sorted.
+    fn all_ended(&self) -> Vec<Delivery> {
+        let mut ended: Vec<Delivery> = self
+            .stored
+            .values()
+            .flatten()
+            .chain(&self.lost)
+            .copied()
+            .collect();
+        ended.sort_unstable();
+        ended
     }
 }
 
@@ -130,6 +170,11 @@ fn carry_out(core: &mut Writer, actions: Vec<Action>, now: Instant, seen: &mut E
             }
             Action::UpsertMetadata(sim) => {
                 seen.upserts_before_seed += usize::from(!seen.seeds.contains(&sim));
+                let update = update_document(&core.sims[&sim]);
+                let end_time = update
+                    .get_document("$max")
+                    .is_ok_and(|max| max.contains_key("EndTime"));
+                seen.early_end_times += usize::from(end_time && !seen.stopped.contains(&sim));
                 continue;
             }
             Action::Flush(sim) => {
@@ -168,15 +213,82 @@ fn write(core: &mut Writer, batch: &Batch, names: &CollectionNames, seen: &mut E
             }
         };
         match counted {
-            Counted::Refused(_) => seen.lost.push(entry.tag),
+            Counted::Refused(_) => seen.lost.push((seen.channel, entry.tag)),
             _ => seen.ended(&chain.collection, entry.tag),
         }
     }
     core.settle(batch);
 }
 
+/// Takes the ack the watermark allows, if any, and checks it: a tag of the current
+/// channel, past the last one acked, with every delivery up to it ended.
+fn acknowledge(
+    core: &mut Writer,
+    seen: &Executed,
+    received: &[Delivery],
+    acked: &mut u64,
+) -> Result<(), TestCaseError> {
+    let Some(ack) = core.watermark.take_ack() else {
+        return Ok(());
+    };
+    let channel = seen.channel;
+    prop_assert!(ack > *acked, "tag {} acked again (after {})", ack, acked);
+    prop_assert!(
+        received.contains(&(channel, ack)),
+        "tag {} of this channel",
+        ack
+    );
+    let ended: BTreeSet<Delivery> = seen.all_ended().into_iter().collect();
+    let up_to_ack = received.iter().filter(|(c, t)| *c == channel && *t <= ack);
+    prop_assert!(up_to_ack.clone().all(|delivery| ended.contains(delivery)));
+    *acked = ack;
+    Ok(())
+}
+
+/// Carries out the steps of `ending` as `app::end` does, checking that everything received
+/// is written before the final metadata and that the last ack covers the whole channel.
+fn end(
+    core: &mut Writer,
+    ending: Ending,
+    now: Instant,
+    seen: &mut Executed,
+    received: &[Delivery],
+    acked: &mut u64,
+) -> Result<(), TestCaseError> {
+    for step in ending::steps(ending) {
+        match step {
+            Step::WriteEverything => {
+                let actions = core.write_everything();
+                carry_out(core, actions, now, seen);
+            }
+            Step::FinalMetadata => {
+                prop_assert_eq!(
+                    &seen.all_ended(),
+                    received,
+                    "all written before the final metadata"
+                );
+            }
+            Step::Acknowledge => {
+                acknowledge(core, seen, received, acked)?;
+                prop_assert_eq!(
+                    core.watermark.unacknowledged(),
+                    0,
+                    "the last ack covers all"
+                );
+            }
+            Step::ForgetChannel => {
+                core.forget_channel();
+                seen.channel += 1;
+                *acked = 0;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(4096))]
 
     #[test]
     fn every_delivery_ends_once_in_order_and_is_acked_only_then(
@@ -192,21 +304,29 @@ proptest! {
             answers,
             ..Executed::default()
         };
-        let mut received = Vec::new();
-        let mut acked = 0;
+        let mut received: Vec<Delivery> = Vec::new();
+        let (mut tag, mut acked) = (0, 0);
         let mut run_stopped = false;
         let mut first_valid: Option<&str> = None;
-        for (n, event) in events.iter().enumerate() {
-            let tag = n as u64 + 1;
+        for event in &events {
             let actions = match event {
                 Event::Tick(seconds) => {
                     now += Duration::from_secs(*seconds);
                     core.due(now)
                 }
+                Event::ChannelLost => {
+                    end(&mut core, Ending::ChannelLost, now, &mut seen, &received, &mut acked)?;
+                    tag = 0;
+                    continue;
+                }
                 Event::Valid { sim, role: code } => {
-                    received.push(tag);
+                    tag += 1;
+                    received.push((seen.channel, tag));
                     first_valid.get_or_insert(SIMS[*sim]);
                     run_stopped |= *code == 3 && first_valid == Some(SIMS[*sim]);
+                    if *code == 3 {
+                        seen.stopped.insert(SIMS[*sim].to_owned());
+                    }
                     let doc = rawdoc! {"MessageId": format!("p-{tag}"), "SourceProcessId": "p"};
                     let class = Class::Valid {
                         sim_id: SIMS[*sim].to_owned(),
@@ -216,7 +336,8 @@ proptest! {
                     core.on_delivery(Entry::for_test(tag, Kind::Valid, doc), class, now)
                 }
                 Event::Invalid => {
-                    received.push(tag);
+                    tag += 1;
+                    received.push((seen.channel, tag));
                     let kind = Kind::Invalid(InvalidReason::NotJson);
                     core.on_delivery(Entry::for_test(tag, kind, rawdoc! {}), Class::Invalid, now)
                 }
@@ -227,32 +348,26 @@ proptest! {
                 started = true;
                 carry_out(&mut core, vec![Action::Flush(sim)], now, &mut seen);
             }
-            // The ack watermark never passes a delivery that has not ended.
-            if let Some(ack) = core.watermark.take_ack() {
-                prop_assert!(ack > acked);
-                let ended: BTreeSet<u64> =
-                    seen.stored.values().flatten().chain(&seen.lost).copied().collect();
-                prop_assert!((1..=ack).filter(|t| received.contains(t)).all(|t| ended.contains(&t)));
-                acked = ack;
-            }
+            acknowledge(&mut core, &seen, &received, &mut acked)?;
         }
-        // The stop sequence writes everything left.
-        let mut rest = vec![Action::FlushPendingUnknown];
-        rest.extend(core.buffers.non_empty().into_iter().map(Action::Flush));
-        carry_out(&mut core, rest, now, &mut seen);
+        // The run ends by its own stopped, or else by a signal.
+        let ending = if core.stop_requested {
+            Ending::Stopped { delete_queue: true }
+        } else {
+            Ending::Signal
+        };
+        end(&mut core, ending, now, &mut seen, &received, &mut acked)?;
 
-        let mut ended: Vec<u64> =
-            seen.stored.values().flatten().chain(&seen.lost).copied().collect();
-        ended.sort_unstable();
-        prop_assert_eq!(&ended, &received, "each delivery ends exactly once");
-        for (collection, tags) in &seen.stored {
+        prop_assert_eq!(&seen.all_ended(), &received, "each delivery ends exactly once");
+        for (collection, deliveries) in &seen.stored {
             // Fallbacks land in the run's invalid collection after the batch's own inserts.
             if !refusals || !collection.starts_with("invalid") {
-                let ordered = tags.windows(2).all(|w| w[0] < w[1]);
-                prop_assert!(ordered, "arrival order in {}: {:?}", collection, tags);
+                let ordered = deliveries.windows(2).all(|w| w[0] < w[1]);
+                prop_assert!(ordered, "arrival order in {}: {:?}", collection, deliveries);
             }
         }
         prop_assert_eq!(seen.upserts_before_seed, 0);
+        prop_assert_eq!(seen.early_end_times, 0, "EndTime before the stopped");
         prop_assert_eq!(core.stop_requested, run_stopped);
         prop_assert_eq!(core.watermark.unsettled(), 0);
         let totals = &core.totals;
