@@ -92,7 +92,11 @@ impl Writer {
 
     /// The state of a simulation, created on demand.
     pub fn sim(&mut self, sim_id: &str) -> &mut Simulation {
-        self.sims.entry(sim_id.to_owned()).or_default()
+        // Looked up several times per delivery: the id is copied only the first time.
+        if !self.sims.contains_key(sim_id) {
+            self.sims.insert(sim_id.to_owned(), Simulation::default());
+        }
+        self.sims.get_mut(sim_id).expect("inserted above")
     }
 
     /// The earliest buffer or pending-list deadline.
