@@ -187,6 +187,7 @@ pub fn log_statistics(writer: &Driver) {
     let now = stats::Now {
         unacknowledged: writer.core.watermark.unacknowledged(),
         pending: writer.core.pending.len(),
+        flush_retries: writer.db.retry_count(),
     };
     info!(
         "{}",

@@ -11,6 +11,7 @@ pub mod gaps;
 pub mod lifecycle;
 pub mod metadata;
 pub mod refusal;
+pub mod retry;
 pub mod state;
 pub mod stats;
 pub mod writer;

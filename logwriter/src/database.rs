@@ -1,9 +1,10 @@
 //! The database side of the driver: every MongoDB step the core's decisions call for, each
-//! retried until it succeeds (docs/spec/logwriter.md §7.6, §13.2) with the core's
-//! bookkeeping (the one-time "Connected" line, the delay and the ERROR-once-per-30-s level
-//! of `core::writer::Writer::failed`). One retry loop, `Database::retried`, serves every
-//! step but the batch insert, which keeps its own loop because a partial answer settles
-//! part of the batch (`core::batch::Progress`). The metadata steps are in `metadata.rs`.
+//! retried until it succeeds (docs/spec/logwriter.md §7.6, §13.2) as `core::retry::Retries`
+//! decides (the one-time "Connected" line, the delay, the ERROR-once-per-30-s level). The
+//! retry state is the database side's own, not the core's, so an attempt needs no access to
+//! the writer's state. One retry loop, `Database::retried`, serves every step but the batch
+//! insert, which keeps its own loop because a partial answer settles part of the batch
+//! (`core::batch::Progress`). The metadata steps are in `metadata.rs`.
 //!
 //! Index creation (§9): once per collection and process, before the first insert, again at
 //! stop; the metadata indexes before the first write unless start-up managed them. Index
@@ -11,7 +12,8 @@
 //! retried, like any write.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use bson::RawDocumentBuf;
@@ -21,13 +23,14 @@ use tracing::{debug, error, info, warn};
 
 use crate::core::batch::{DocumentOutcome, Progress};
 use crate::core::refusal::Server;
-use crate::core::writer::{RetryLog, Writer};
+use crate::core::retry::{Retries, RetryLog};
+use crate::core::writer::Writer;
 use crate::io::error::StoreError;
 use crate::io::store::Store;
 use crate::metrics::{Lifecycle, Metrics};
 
-/// The store and what a retry needs besides the core: the metrics, the signal its backoff
-/// sleep watches, and the lock of the metadata indexes.
+/// The store and what a retry needs: its schedule, the metrics, the signal its backoff
+/// sleep watches; and the lock of the metadata indexes.
 #[derive(Debug)]
 pub struct Database {
     store: Store,
@@ -38,6 +41,10 @@ pub struct Database {
     shutdown: CancellationToken,
     /// Set by the start-up attempt or the first write.
     metadata_indexed: Arc<tokio::sync::Mutex<bool>>,
+    /// The retry schedule and log levels; locked only to ask it, never across an await.
+    retries: Mutex<Retries>,
+    /// The signal was logged (`Shutdown requested.` comes once).
+    signal_noted: AtomicBool,
 }
 
 impl Database {
@@ -50,6 +57,8 @@ impl Database {
             metrics,
             shutdown: CancellationToken::new(),
             metadata_indexed: Arc::new(tokio::sync::Mutex::new(false)),
+            retries: Mutex::new(Retries::new()),
+            signal_noted: AtomicBool::new(false),
         }
     }
 
@@ -60,8 +69,8 @@ impl Database {
 
     /// Logs `Shutdown requested.` and enters the drain state, once, wherever the signal is
     /// first seen: between deliveries, while connecting, or during a retry.
-    pub(crate) fn note_shutdown(&self, core: &mut Writer) {
-        if core.note_shutdown() {
+    pub(crate) fn note_shutdown(&self) {
+        if !self.signal_noted.swap(true, Ordering::Relaxed) {
             info!("Shutdown requested.");
             self.metrics.set_state(Lifecycle::Draining);
         }
@@ -70,7 +79,7 @@ impl Database {
     /// Runs a database operation until it succeeds, with the bookkeeping, the log line and
     /// the backoff sleep of §7.6 after each failure. `operation` gets its own handle on the
     /// store for each attempt.
-    pub(crate) async fn retried<T, F, Fut>(&self, core: &mut Writer, mut operation: F) -> T
+    pub(crate) async fn retried<T, F, Fut>(&self, mut operation: F) -> T
     where
         F: FnMut(Store) -> Fut,
         Fut: Future<Output = Result<T, StoreError>>,
@@ -78,17 +87,17 @@ impl Database {
         loop {
             match operation(self.store.clone()).await {
                 Ok(value) => {
-                    self.succeeded(core);
+                    self.succeeded();
                     return value;
                 }
-                Err(error) => self.wait_to_retry(core, &error).await,
+                Err(error) => self.wait_to_retry(&error).await,
             }
         }
     }
 
     /// Bookkeeping after any successful MongoDB operation.
-    fn succeeded(&self, core: &mut Writer) {
-        if core.succeeded() {
+    fn succeeded(&self) {
+        if self.retries().succeeded() {
             info!("Connected to MongoDB database '{}'.", self.store.name());
         }
     }
@@ -98,8 +107,8 @@ impl Database {
     /// A signal during the sleep is logged at once and ends the sleep: the drain retries
     /// right away, until it succeeds or its deadline ends the process. Only the sleep races
     /// the signal; a driver call always runs to completion.
-    async fn wait_to_retry(&self, core: &mut Writer, error: &StoreError) {
-        let (delay, level) = core.failed(error.is_transient(), Instant::now());
+    async fn wait_to_retry(&self, error: &StoreError) {
+        let (delay, level) = self.retries().failed(error.is_transient(), Instant::now());
         self.metrics.flush_retries.inc();
         let text = format!(
             "Writing to MongoDB failed: {error}; retrying in {:.1}s.",
@@ -112,8 +121,20 @@ impl Database {
         }
         tokio::select! {
             () = tokio::time::sleep(delay) => {}
-            () = self.shutdown.cancelled(), if !core.shutdown_noted() => self.note_shutdown(core),
+            () = self.shutdown.cancelled(), if !self.signal_noted.load(Ordering::Relaxed) => {
+                self.note_shutdown();
+            }
         }
+    }
+
+    /// The retry state, for one question (a poisoned lock still holds a usable schedule).
+    fn retries(&self) -> std::sync::MutexGuard<'_, Retries> {
+        self.retries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Failed attempts so far, for the statistics block.
+    pub fn retry_count(&self) -> u64 {
+        self.retries().count()
     }
 
     /// Inserts `docs` until every one is inserted, a duplicate or permanently rejected,
@@ -122,7 +143,6 @@ impl Database {
     /// success (the backoff starts over) and only the rest is sent again.
     pub(crate) async fn insert_settled(
         &self,
-        core: &mut Writer,
         collection: &str,
         docs: &[&RawDocumentBuf],
     ) -> Vec<DocumentOutcome> {
@@ -135,26 +155,22 @@ impl Database {
             let batch: Vec<&RawDocumentBuf> = to_send.iter().map(|i| docs[*i]).collect();
             match self.store.insert(collection, &batch).await {
                 Ok(outcomes) => {
-                    self.succeeded(core);
+                    self.succeeded();
                     let left = progress.record(&to_send, &outcomes);
                     if left > 0 {
-                        self.wait_to_retry(core, &StoreError::Documents(left)).await;
+                        self.wait_to_retry(&StoreError::Documents(left)).await;
                     }
                 }
-                Err(error) => self.wait_to_retry(core, &error).await,
+                Err(error) => self.wait_to_retry(&error).await,
             }
         }
     }
 
     /// The metadata document of a simulation seen for the first time (§8.4).
-    pub(crate) async fn read_seed(
-        &self,
-        core: &mut Writer,
-        sim_id: &str,
-    ) -> Option<bson::Document> {
+    pub(crate) async fn read_seed(&self, sim_id: &str) -> Option<bson::Document> {
         let filter = schema::metadata_filter(&self.names.identifier, sim_id);
         let metadata = &self.names.metadata;
-        self.retried(core, |store| {
+        self.retried(|store| {
             let filter = filter.clone();
             async move { store.read_metadata(metadata, filter).await }
         })
@@ -167,7 +183,7 @@ impl Database {
             return server;
         }
         let server = self
-            .retried(core, |store| async move { store.server().await })
+            .retried(|store| async move { store.server().await })
             .await;
         core.server = Some(server);
         server
@@ -185,9 +201,7 @@ impl Database {
         };
         let specs = &specs;
         let created = self
-            .retried(core, |store| async move {
-                store.ensure_indexes(collection, specs).await
-            })
+            .retried(|store| async move { store.ensure_indexes(collection, specs).await })
             .await;
         if created {
             core.created.insert(collection.to_owned());
@@ -206,17 +220,15 @@ impl Database {
 
     /// Ensures the metadata indexes before the first write, unless start-up managed it
     /// (waiting for the start-up attempt if it is still running: never two at once).
-    pub(crate) async fn ensure_metadata_indexes(&self, core: &mut Writer) {
+    pub(crate) async fn ensure_metadata_indexes(&self) {
         let mut done = self.metadata_indexed.lock().await;
         if *done {
             return;
         }
         let specs = &schema::metadata_indexes(&self.names.identifier);
         let collection = &self.names.metadata;
-        self.retried(core, |store| async move {
-            store.ensure_indexes(collection, specs).await
-        })
-        .await;
+        self.retried(|store| async move { store.ensure_indexes(collection, specs).await })
+            .await;
         *done = true;
     }
 

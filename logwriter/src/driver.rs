@@ -86,7 +86,7 @@ impl Driver {
     /// Logs `Shutdown requested.` and enters the drain state, once, wherever the signal is
     /// first seen: between deliveries, while connecting, or during a retry.
     pub(crate) fn note_shutdown(&mut self) {
-        self.db.note_shutdown(&mut self.core);
+        self.db.note_shutdown();
     }
 
     /// The final metadata update of every run whose document exists (§10.1 step 4).
@@ -175,7 +175,7 @@ impl Driver {
         while let Some(action) = queue.pop_front() {
             match action {
                 Action::ReadSeed(sim_id) => {
-                    let stored = self.db.read_seed(&mut self.core, &sim_id).await;
+                    let stored = self.db.read_seed(&sim_id).await;
                     let next = self.core.on_seed(&sim_id, stored.as_ref(), Instant::now());
                     for action in next.into_iter().rev() {
                         queue.push_front(action);

@@ -75,7 +75,7 @@ impl Driver {
     async fn write(&mut self, sim_id: &str, entries: Vec<Entry>) {
         let started = Instant::now();
         let (db, core) = (&self.db, &mut self.core);
-        db.ensure_metadata_indexes(core).await;
+        db.ensure_metadata_indexes().await;
         for (collection, invalid) in batch::collections(sim_id, &entries, &db.names) {
             db.ensure_indexes(core, &collection, invalid).await;
         }
@@ -84,9 +84,7 @@ impl Driver {
         let mut refused = Vec::new();
         for insert in &batch.inserts {
             let documents = batch.documents(insert);
-            let outcomes = db
-                .insert_settled(core, &insert.collection, &documents)
-                .await;
+            let outcomes = db.insert_settled(&insert.collection, &documents).await;
             for (&position, outcome) in insert.positions.iter().zip(outcomes) {
                 let entry = &batch.entries[position];
                 match core.count_outcome(sim_id, entry, outcome) {
@@ -130,7 +128,7 @@ impl Driver {
             let Some(doc) = chain.next_document() else {
                 return;
             };
-            let outcomes = db.insert_settled(core, &chain.collection, &[doc]).await;
+            let outcomes = db.insert_settled(&chain.collection, &[doc]).await;
             let outcome = outcomes
                 .first()
                 .copied()

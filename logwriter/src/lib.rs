@@ -10,8 +10,9 @@
 //!   wires the broker, the store and the signal deadline together.
 //! * [`core`], the pure parts: [`core::writer`] (the writer's state and the decisions that
 //!   need no I/O), [`core::buffer`] (buffers and flush triggers), [`core::ack`]
-//!   (the ack watermark), [`core::backoff`] (the retry schedule), [`core::state`]
-//!   (per-simulation state and counters), [`core::stats`] (the statistics block),
+//!   (the ack watermark), [`core::backoff`] (the retry delays), [`core::retry`] (the retry
+//!   bookkeeping the database side keeps), [`core::state`] (per-simulation state and
+//!   counters), [`core::stats`] (the statistics block),
 //!   [`core::gaps`] (message numbers that never arrived), [`core::drain`] (emptying the queue
 //!   after the run's `stopped`), [`core::ending`] (the ordered steps of a stop, a signal and
 //!   a lost channel), [`core::refusal`] (which server refuses which document

@@ -52,7 +52,7 @@ impl Database {
         // at WARN here, but never given up, because the caller acknowledges (and at the
         // stop deletes the queue and exits) only once this returns.
         let warned = AtomicBool::new(false);
-        self.retried(core, |store| {
+        self.retried(|store| {
             let (filter, update, warned) = (filter.clone(), update.clone(), &warned);
             async move {
                 let result = store.upsert_metadata(collection, filter, update).await;
@@ -83,22 +83,16 @@ impl Database {
         }
         let (valid, invalid) = (&valid, &invalid);
         let messages = self
-            .retried(core, |store| async move { store.count(valid).await })
+            .retried(|store| async move { store.count(valid).await })
             .await;
         let invalid_messages = self
-            .retried(core, |store| async move { store.count(invalid).await })
+            .retried(|store| async move { store.count(invalid).await })
             .await;
         let topics = self
-            .retried(
-                core,
-                |store| async move { store.count_by_topic(valid).await },
-            )
+            .retried(|store| async move { store.count_by_topic(valid).await })
             .await;
         let numbers = self
-            .retried(
-                core,
-                |store| async move { store.message_numbers(valid).await },
-            )
+            .retried(|store| async move { store.message_numbers(valid).await })
             .await;
         let sim = core.sim(sim_id);
         sim.numbers = numbers;

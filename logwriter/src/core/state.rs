@@ -160,8 +160,6 @@ pub struct Totals {
     pub server_rejected: u64,
     /// Deliveries settled without being stored (§7.5).
     pub lost: u64,
-    /// Retried write attempts.
-    pub flush_retries: u64,
     /// Broker reconnections.
     pub reconnects: u64,
 }

@@ -7,13 +7,16 @@ use chrono::{DateTime, Utc};
 
 use crate::core::state::{Simulation, Totals};
 
-/// Values that are not counters: what is in flight right now.
+/// Values the core's totals do not hold: what is in flight right now, and the retries
+/// (counted by the database side, `core::retry`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Now {
     /// Deliveries received and not yet acknowledged.
     pub unacknowledged: u64,
     /// Invalid messages waiting for the run simulation id.
     pub pending: usize,
+    /// Failed database attempts, each retried.
+    pub flush_retries: u64,
 }
 
 fn time(t: Option<DateTime<Utc>>, seen: bool) -> String {
@@ -83,7 +86,7 @@ fn render_totals(out: &mut String, totals: &Totals, now: Now) {
         counts(&totals.malformed),
         totals.server_rejected,
         totals.lost,
-        totals.flush_retries,
+        now.flush_retries,
         totals.reconnects,
         now.unacknowledged,
         now.pending,
@@ -120,6 +123,7 @@ mod tests {
         let now = Now {
             unacknowledged: 4,
             pending: 0,
+            flush_retries: 2,
         };
         let text = render(&sims, &totals, now);
         assert!(text.starts_with("Simulations listened:\n  2020-06-03T04:01:52.345Z"));
@@ -134,6 +138,7 @@ mod tests {
         assert!(text.contains("invalid documents stored: 2 (not-json: 2)"));
         assert!(text.contains("malformed: 1 (Epoch.EpochNumber: 1)"));
         assert!(text.contains("unacknowledged deliveries: 4"));
+        assert!(text.contains("flush retries: 2"));
     }
 
     #[test]
@@ -143,6 +148,7 @@ mod tests {
         let now = Now {
             unacknowledged: 12,
             pending: 3,
+            flush_retries: 0,
         };
         let block = render(&sims, &Totals::default(), now);
         assert!(block.contains("start time: (-)"), "{block}");

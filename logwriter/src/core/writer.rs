@@ -1,9 +1,9 @@
-//! The writer's state and the decisions that need no I/O (docs/spec/logwriter.md §4–§8,
-//! §7.6): the buffers and the unknown-id list, the per-simulation state and totals, the ack
-//! watermark, which collections are indexed, the retry schedule and its log levels, the
-//! counting of stored, invalid and duplicate documents, and the delivery path as event ->
-//! actions (`delivery.rs`). The driver (`crate::driver`)
-//! owns the handles (store, broker, metrics, signal) and does what these methods decide.
+//! The writer's state and the decisions that need no I/O (docs/spec/logwriter.md §4–§8):
+//! the buffers and the unknown-id list, the per-simulation state and totals, the ack
+//! watermark, which collections are indexed, the counting of stored, invalid and duplicate
+//! documents, the stop, and the delivery path as event -> actions (`delivery.rs`). The
+//! driver (`crate::driver`) owns the handles (store, broker, metrics, signal) and does what
+//! these methods decide; the retry schedule is `core::retry`'s, kept by the database side.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 use common::document::InvalidReason;
 
 use crate::core::ack::Watermark;
-use crate::core::backoff::Backoff;
 use crate::core::batch::{Batch, Counted, DocumentOutcome, FallbackStep};
 use crate::core::buffer::{Buffers, Entry, Kind, Pending};
 use crate::core::refusal::{Refusal, Server};
@@ -19,20 +18,6 @@ use crate::core::state::{Simulation, Totals};
 
 mod delivery;
 pub use delivery::{Action, Class};
-
-/// How often at most an operational (not transient) database error is logged at ERROR.
-pub const ERROR_LOG_INTERVAL: Duration = Duration::from_secs(30);
-
-/// The level of the log line of a failed database operation (§7.6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryLog {
-    /// A transient error: WARN.
-    Warn,
-    /// An operational error, the first in [`ERROR_LOG_INTERVAL`]: ERROR.
-    Error,
-    /// An operational error logged at ERROR less than [`ERROR_LOG_INTERVAL`] ago: DEBUG.
-    Debug,
-}
 
 /// Everything the writer keeps between deliveries, apart from its handles.
 #[derive(Debug)]
@@ -43,20 +28,16 @@ pub struct Writer {
     pub(crate) totals: Totals,
     pub(crate) run_id: Option<String>,
     pub(crate) watermark: Watermark,
-    backoff: Backoff,
     pub(crate) prefetch: usize,
     /// Collections whose indexes were ensured by this process (true: an invalid collection).
     pub(crate) indexed: HashMap<String, bool>,
     /// Collections that did not exist before this process first wrote to them: all their
     /// documents were stored by this process, so its own counts of them are exact.
     pub(crate) created: HashSet<String>,
-    mongo_seen: bool,
-    last_error_log: Option<Instant>,
     /// The server kind, once asked (before the first insert).
     pub(crate) server: Option<Server>,
     /// A well-formed SimState `stopped` of the run was handled (§6.2).
     pub(crate) stop_requested: bool,
-    shutdown_noted: bool,
     /// The delivery waiting for its simulation's metadata seed ([`Action::ReadSeed`]).
     parked: Option<delivery::Parked>,
 }
@@ -77,15 +58,11 @@ impl Writer {
             totals: Totals::default(),
             run_id,
             watermark: Watermark::new(),
-            backoff: Backoff::new(),
             prefetch,
             indexed: HashMap::new(),
             created: HashSet::new(),
-            mongo_seen: false,
-            last_error_log: None,
             server: None,
             stop_requested: false,
-            shutdown_noted: false,
             parked: None,
         }
     }
@@ -128,17 +105,6 @@ impl Writer {
         let ends_the_run = self.run_id.as_deref() == Some(sim_id);
         self.stop_requested |= ends_the_run;
         ends_the_run
-    }
-
-    /// Whether this is the first time the signal is seen (then `Shutdown requested.` is
-    /// logged and the lifecycle moves to draining).
-    pub fn note_shutdown(&mut self) -> bool {
-        !std::mem::replace(&mut self.shutdown_noted, true)
-    }
-
-    /// Whether the signal was seen.
-    pub fn shutdown_noted(&self) -> bool {
-        self.shutdown_noted
     }
 
     /// A valid document of `sim_id` stored by this process.
@@ -216,34 +182,6 @@ impl Writer {
         for entry in &batch.entries {
             self.watermark.settle(entry.tag);
         }
-    }
-
-    /// Bookkeeping after a successful database operation; whether it is the first (then
-    /// `Connected to MongoDB` is logged).
-    pub fn succeeded(&mut self) -> bool {
-        self.backoff.reset();
-        !std::mem::replace(&mut self.mongo_seen, true)
-    }
-
-    /// After a failed database operation at `now`: the delay before the retry and the level
-    /// of its log line. Operational errors are logged at ERROR at most once per
-    /// [`ERROR_LOG_INTERVAL`], because an operator must act but a line per retry would bury
-    /// everything else.
-    pub fn failed(&mut self, transient: bool, now: Instant) -> (Duration, RetryLog) {
-        let delay = self.backoff.next_delay();
-        self.totals.flush_retries += 1;
-        let level = if transient {
-            RetryLog::Warn
-        } else if self
-            .last_error_log
-            .is_none_or(|t| now.saturating_duration_since(t) >= ERROR_LOG_INTERVAL)
-        {
-            self.last_error_log = Some(now);
-            RetryLog::Error
-        } else {
-            RetryLog::Debug
-        };
-        (delay, level)
     }
 }
 

@@ -1,5 +1,5 @@
-//! The writer's decisions without a database: counting, the WARN limit, the ERROR-once rule
-//! of the retries, the backoff, a lost channel, the stop and the signal.
+//! The writer's decisions without a database: counting, the WARN limit, a lost channel,
+//! settling and the stop. (The retry schedule's are in `core::retry`.)
 
 use std::time::{Duration, Instant};
 
@@ -74,38 +74,6 @@ fn the_warn_limit_holds_per_simulation_and_reason() {
 }
 
 #[test]
-fn operational_errors_are_logged_at_error_once_per_thirty_seconds() {
-    let mut core = writer();
-    let t0 = Instant::now();
-    let level = |core: &mut Writer, transient, after: u64| {
-        core.failed(transient, t0 + Duration::from_secs(after)).1
-    };
-    assert_eq!(level(&mut core, false, 0), RetryLog::Error);
-    assert_eq!(level(&mut core, false, 10), RetryLog::Debug);
-    assert_eq!(
-        level(&mut core, true, 11),
-        RetryLog::Warn,
-        "transient: always WARN"
-    );
-    assert_eq!(level(&mut core, false, 29), RetryLog::Debug);
-    assert_eq!(level(&mut core, false, 30), RetryLog::Error);
-    assert_eq!(level(&mut core, false, 31), RetryLog::Debug);
-    assert_eq!(core.totals.flush_retries, 6);
-}
-
-#[test]
-fn retries_back_off_until_a_success_resets_them() {
-    let mut core = writer();
-    let now = Instant::now();
-    let delays: Vec<Duration> = (0..8).map(|_| core.failed(true, now).0).collect();
-    assert!(delays[0] <= Duration::from_millis(1200), "{delays:?}");
-    assert!(delays[7] >= Duration::from_secs(24), "{delays:?}");
-    assert!(core.succeeded(), "the first success is announced");
-    assert!(!core.succeeded(), "only once");
-    assert!(core.failed(true, now).0 <= Duration::from_millis(1200));
-}
-
-#[test]
 fn a_lost_channel_resets_the_watermark_and_forgets_what_was_buffered() {
     let mut core = writer();
     let now = Instant::now();
@@ -152,15 +120,6 @@ fn only_the_runs_own_stopped_ends_the_run() {
     assert!(core.stop_requested);
     let mut unknown = writer();
     assert!(!unknown.note_stopped("run"), "no run id: no stop");
-}
-
-#[test]
-fn the_signal_is_noted_once() {
-    let mut core = writer();
-    assert!(!core.shutdown_noted());
-    assert!(core.note_shutdown());
-    assert!(!core.note_shutdown());
-    assert!(core.shutdown_noted());
 }
 
 fn batch_of(kinds: &[Kind]) -> Batch {
@@ -297,19 +256,6 @@ fn a_configured_run_is_ended_only_by_its_own_stopped() {
     let mut unnamed = writer();
     assert!(!unnamed.note_stopped("run"), "no run id yet: nothing ends");
     assert!(!unnamed.stop_requested);
-}
-
-#[test]
-fn transient_failures_never_use_up_the_error_line() {
-    let mut core = writer();
-    let t0 = Instant::now();
-    for seconds in [0, 1, 30, 31, 3600] {
-        let (_, level) = core.failed(true, t0 + Duration::from_secs(seconds));
-        assert_eq!(level, RetryLog::Warn, "{seconds} s");
-    }
-    let (_, level) = core.failed(false, t0 + Duration::from_secs(3601));
-    assert_eq!(level, RetryLog::Error, "the first operational error");
-    assert_eq!(core.totals.flush_retries, 6);
 }
 
 #[test]
