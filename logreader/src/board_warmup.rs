@@ -71,8 +71,22 @@ impl Warmup {
                 break;
             }
             let started = Instant::now();
-            let (board, origin) =
-                boards::kept_or_built(&self.state, key.clone(), BoardTrigger::Warmup).await?;
+            let built = boards::kept_or_built(&self.state, key.clone(), BoardTrigger::Warmup);
+            let (board, origin) = match built.await {
+                Ok(built) => built,
+                // An outage fails every run alike: the next pass tries again.
+                Err(error @ (ApiError::Unavailable(_) | ApiError::TimedOut(_))) => {
+                    return Err(error)
+                }
+                // This run alone: said once, and not tried again until its metadata changes
+                // (a request still reads it, and answers with the error).
+                Err(error) => {
+                    tracing::warn!(simulation = key.simulation(), error = %error,
+                        "The board of a finished run could not be built ahead of its requests: {error}.");
+                    self.warmed.insert(key);
+                    continue;
+                }
+            };
             if origin == Origin::Built {
                 built_bytes += board.estimated_bytes();
                 tracing::debug!(

@@ -356,3 +356,31 @@ async fn without_warm_up_the_first_request_reads_the_run() {
     );
     app.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_run_whose_board_fails_is_skipped_and_the_others_are_warmed() {
+    let app = seed(spawn_app_with(&["--logreader-board-warmup", "2"]).await).await;
+    let board = doc! {"SimulationId": "board", "EndTime": at(5, 0)};
+    app.insert("simulations", vec![board]).await;
+    // Finished last, but no collection can be named after its id: its board fails on the
+    // server (InvalidNamespace) at every pass, and must not keep the others cold.
+    let bad = doc! {"SimulationId": "bad$run", "EndTime": at(6, 0)};
+    app.insert("simulations", vec![bad]).await;
+    let warmed = "logreader_boards_built_total{trigger=\"warmup\"}";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while metric(&app, warmed).await < 1.0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no board warmed in 60 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(messages_of_c(&app, "").await, 4);
+    assert_eq!(
+        metric(&app, "logreader_board_cache_hits_total").await,
+        1.0,
+        "warmed"
+    );
+    assert_eq!(metric(&app, warmed).await, 1.0);
+    app.cleanup().await;
+}
