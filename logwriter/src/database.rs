@@ -21,7 +21,7 @@ use common::schema::{self, CollectionNames};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, error, info, warn};
 
-use crate::core::batch::{DocumentOutcome, Progress};
+use crate::core::batch::{Batch, DocumentOutcome, Progress};
 use crate::core::refusal::Server;
 use crate::core::retry::{Retries, RetryLog};
 use crate::core::writer::Writer;
@@ -164,6 +164,18 @@ impl Database {
                 Err(error) => self.wait_to_retry(&error).await,
             }
         }
+    }
+
+    /// Sends every insert of `batch` until each document has a final outcome: the
+    /// outcomes of each insert, in its positions' order. Needs nothing of the writer's
+    /// state, so it can run while the next deliveries are handled (issue 21, stage 7).
+    pub(crate) async fn insert_batch(&self, batch: &Batch) -> Vec<Vec<DocumentOutcome>> {
+        let mut outcomes = Vec::with_capacity(batch.inserts.len());
+        for insert in &batch.inserts {
+            let documents = batch.documents(insert);
+            outcomes.push(self.insert_settled(&insert.collection, &documents).await);
+        }
+        outcomes
     }
 
     /// The metadata document of a simulation seen for the first time (§8.4).

@@ -71,25 +71,20 @@ impl Driver {
     /// Writes `entries` as the core plans them (valid ones to `simulation_<sim_id>`,
     /// invalid ones to `invalid_simulation_<sim_id>`, the indexes first), counts the
     /// outcomes, takes each refused document through its fallbacks, then marks every
-    /// delivery settled.
+    /// delivery settled. Three parts: the preconditions and the plan, which need the core;
+    /// the inserts (`Database::insert_batch`), which do not; the counting, fallbacks and
+    /// settling, which do again.
     async fn write(&mut self, sim_id: &str, entries: Vec<Entry>) {
         let started = Instant::now();
-        let (db, core) = (&self.db, &mut self.core);
-        db.ensure_metadata_indexes().await;
-        for (collection, invalid) in batch::collections(sim_id, &entries, &db.names) {
-            db.ensure_indexes(core, &collection, invalid).await;
-        }
-        let server = db.server(core).await;
-        let batch = Batch::plan(sim_id, entries, server, &db.names);
+        let batch = self.plan(sim_id, entries).await;
+        let outcomes = self.db.insert_batch(&batch).await;
         let mut refused = Vec::new();
-        for insert in &batch.inserts {
-            let documents = batch.documents(insert);
-            let outcomes = db.insert_settled(&insert.collection, &documents).await;
+        for (insert, outcomes) in batch.inserts.iter().zip(outcomes) {
             for (&position, outcome) in insert.positions.iter().zip(outcomes) {
                 let entry = &batch.entries[position];
-                match core.count_outcome(sim_id, entry, outcome) {
+                match self.core.count_outcome(sim_id, entry, outcome) {
                     Counted::Refused(why) => refused.push((position, why)),
-                    counted => publish(&db.metrics, counted, entry, &insert.collection),
+                    counted => publish(&self.metrics, counted, entry, &insert.collection),
                 }
             }
         }
@@ -112,6 +107,19 @@ impl Driver {
             "{valid_count} valid and {} invalid documents written to simulation {sim_id}.",
             batch.entries.len() - valid_count
         );
+    }
+
+    /// The batch of `entries`, once what its inserts need is in place: the metadata
+    /// indexes, the indexes of its collections (the first batch of a collection creates
+    /// them, §9) and the server kind.
+    async fn plan(&mut self, sim_id: &str, entries: Vec<Entry>) -> Batch {
+        let (db, core) = (&self.db, &mut self.core);
+        db.ensure_metadata_indexes().await;
+        for (collection, invalid) in batch::collections(sim_id, &entries, &db.names) {
+            db.ensure_indexes(core, &collection, invalid).await;
+        }
+        let server = db.server(core).await;
+        Batch::plan(sim_id, entries, server, &db.names)
     }
 
     /// §7.5: the raw-text document with the same `_id` into the run simulation's invalid
