@@ -73,18 +73,15 @@ impl Store {
     /// The `limit` finished runs (a date `EndTime`) with the latest `EndTime`, latest first:
     /// each run's id with its metadata document, without `_id`.
     pub async fn latest_finished(&self, limit: u32) -> Result<Vec<(String, Document)>, ApiError> {
-        let documents: Vec<Document> = self
+        let found = self
             .metadata()
             .find(doc! { metadata::END_TIME: { "$type": "date" } })
             .sort(doc! { metadata::END_TIME: -1 })
             .limit(i64::from(limit))
             .projection(filter::without_id())
             .max_time(self.query_timeout)
-            .await
-            .map_err(ApiError::from_database)?
-            .try_collect()
-            .await
-            .map_err(ApiError::from_database)?;
+            .await;
+        let documents = all(found).await?;
         let identifier = self.names.identifier.as_str();
         Ok(documents
             .into_iter()
@@ -196,17 +193,14 @@ impl Store {
             field::ID: 1, field::EPOCH_NUMBER: 1, field::START_TIME: 1,
             field::END_TIME: 1, field::TIMESTAMP: 1,
         };
-        let documents: Vec<Document> = self
+        let found = self
             .db
             .collection::<Document>(&self.names.messages(id))
             .find(filter::epoch_documents_filter())
             .projection(projection)
             .max_time(self.query_timeout)
-            .await
-            .map_err(ApiError::from_database)?
-            .try_collect()
-            .await
-            .map_err(ApiError::from_database)?;
+            .await;
+        let documents = all(found).await?;
         Ok(documents
             .iter()
             .filter_map(EpochDocument::from_document)
@@ -296,6 +290,14 @@ impl Found {
             page,
         }
     }
+}
+
+/// Every document of a `find`, or the error of the query or of reading it.
+async fn all(
+    found: Result<Cursor<Document>, mongodb::error::Error>,
+) -> Result<Vec<Document>, ApiError> {
+    let cursor = found.map_err(ApiError::from_database)?;
+    cursor.try_collect().await.map_err(ApiError::from_database)
 }
 
 /// `allowDiskUse` on `find` came with MongoDB 4.4 (wire version 9); MongoDB 4.2 refuses the

@@ -315,6 +315,21 @@ async fn metric(app: &TestApp, series: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// The count of boards the warm-up built.
+const WARMED: &str = "logreader_boards_built_total{trigger=\"warmup\"}";
+
+/// Waits (at most a minute) until the warm-up has built a board.
+async fn wait_for_a_warmed_board(app: &TestApp) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while metric(app, WARMED).await < 1.0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no board warmed in 60 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test]
 async fn the_last_finished_runs_board_is_built_before_it_is_asked_for() {
     let app = seed(spawn_app_with(&["--logreader-board-warmup", "1"]).await).await;
@@ -323,22 +338,14 @@ async fn the_last_finished_runs_board_is_built_before_it_is_asked_for() {
     // Finished before it: not the one latest run, so never warmed.
     let older = doc! {"SimulationId": "older", "EndTime": at(4, 0), "Messages": 0_i64};
     app.insert("simulations", vec![older]).await;
-    let warmed = "logreader_boards_built_total{trigger=\"warmup\"}";
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while metric(&app, warmed).await < 1.0 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no board warmed in 60 s"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    wait_for_a_warmed_board(&app).await;
     // Stored behind the writer's back after the warm-up: the warmed board answers.
     app.insert("simulation_board", late_result(4)).await;
     assert_eq!(messages_of_c(&app, "").await, 4, "the warmed board");
     assert_eq!(metric(&app, "logreader_board_cache_hits_total").await, 1.0);
     let asked = "logreader_boards_built_total{trigger=\"request\"}";
     assert_eq!(metric(&app, asked).await, 0.0, "no request read the run");
-    assert_eq!(metric(&app, warmed).await, 1.0, "warmed once");
+    assert_eq!(metric(&app, WARMED).await, 1.0, "warmed once");
     app.cleanup().await;
 }
 
@@ -350,10 +357,7 @@ async fn without_warm_up_the_first_request_reads_the_run() {
     assert_eq!(messages_of_c(&app, "").await, 4);
     let asked = "logreader_boards_built_total{trigger=\"request\"}";
     assert_eq!(metric(&app, asked).await, 1.0, "the request read the run");
-    assert_eq!(
-        metric(&app, "logreader_boards_built_total{trigger=\"warmup\"}").await,
-        0.0
-    );
+    assert_eq!(metric(&app, WARMED).await, 0.0);
     app.cleanup().await;
 }
 
@@ -366,21 +370,13 @@ async fn a_run_whose_board_fails_is_skipped_and_the_others_are_warmed() {
     // server (InvalidNamespace) at every pass, and must not keep the others cold.
     let bad = doc! {"SimulationId": "bad$run", "EndTime": at(6, 0)};
     app.insert("simulations", vec![bad]).await;
-    let warmed = "logreader_boards_built_total{trigger=\"warmup\"}";
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while metric(&app, warmed).await < 1.0 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no board warmed in 60 s"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    wait_for_a_warmed_board(&app).await;
     assert_eq!(messages_of_c(&app, "").await, 4);
     assert_eq!(
         metric(&app, "logreader_board_cache_hits_total").await,
         1.0,
         "warmed"
     );
-    assert_eq!(metric(&app, warmed).await, 1.0);
+    assert_eq!(metric(&app, WARMED).await, 1.0);
     app.cleanup().await;
 }
