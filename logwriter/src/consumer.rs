@@ -55,6 +55,9 @@ pub async fn consume(
                 cancel(session).await;
             }
             () = sleep_until(deadline) => writer.flush_due().await,
+            Some(done) = writer.upserts.join_next(), if !writer.upserts.is_empty() => {
+                writer.on_upserted(done);
+            }
             () = sleep_until(drain_deadline) => {
                 follow(Step::Cancel, &mut drain, session).await;
             }

@@ -37,7 +37,7 @@ pub struct Database {
     /// The collection names of §1.
     pub(crate) names: CollectionNames,
     pub(crate) metrics: Arc<Metrics>,
-    /// SIGTERM/SIGINT, set when the run starts ([`Self::watch_signal`]).
+    /// SIGTERM/SIGINT, followed from when the run starts ([`Self::watch_signal`]).
     shutdown: CancellationToken,
     /// Set by the start-up attempt or the first write.
     metadata_indexed: Arc<tokio::sync::Mutex<bool>>,
@@ -62,9 +62,14 @@ impl Database {
         }
     }
 
-    /// The signal that ends a retry's backoff sleep.
-    pub fn watch_signal(&mut self, shutdown: CancellationToken) {
-        self.shutdown = shutdown;
+    /// The signal that ends a retry's backoff sleep, in every step and background upsert
+    /// from now on (the database side is shared with those, so its own token follows it).
+    pub fn watch_signal(&self, signal: CancellationToken) {
+        let own = self.shutdown.clone();
+        tokio::spawn(async move {
+            signal.cancelled().await;
+            own.cancel();
+        });
     }
 
     /// Logs `Shutdown requested.` and enters the drain state, once, wherever the signal is

@@ -13,11 +13,13 @@ use base64::Engine as _;
 use chrono::Utc;
 use common::document::{ingest, Outcome};
 use common::schema::CollectionNames;
+use tokio::task::{JoinError, JoinSet};
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, warn};
+use tracing::{debug, error, warn};
 
 use crate::core;
 use crate::core::buffer::{Entry, Kind};
+use crate::core::metadata::update_document;
 use crate::core::writer::{Action, Class};
 use crate::database::Database;
 use crate::io::broker::raw::Unusual;
@@ -48,8 +50,10 @@ pub struct Incoming {
 pub struct Driver {
     /// The state and the decisions, without I/O.
     pub(crate) core: core::writer::Writer,
-    /// Every database step, retried.
-    pub(crate) db: Database,
+    /// Every database step, retried; shared with the metadata upserts in flight.
+    pub(crate) db: Arc<Database>,
+    /// The metadata upserts in flight (§8.2), each yielding its simulation's id.
+    pub(crate) upserts: JoinSet<String>,
     /// Deliveries received and not acknowledged, for the drain-timeout message.
     pub(crate) unacknowledged: Arc<AtomicU64>,
     /// The lifecycle state and the Prometheus metrics, shared with the HTTP endpoints.
@@ -72,14 +76,15 @@ impl Driver {
         let metrics = Arc::new(metrics);
         Self {
             core,
-            db: Database::new(store, names, Arc::clone(&metrics)),
+            db: Arc::new(Database::new(store, names, Arc::clone(&metrics))),
+            upserts: JoinSet::new(),
             unacknowledged: Arc::new(AtomicU64::new(0)),
             metrics,
         }
     }
 
     /// The signal (SIGTERM/SIGINT) that ends a retry's backoff sleep.
-    pub fn watch_signal(&mut self, shutdown: CancellationToken) {
+    pub fn watch_signal(&self, shutdown: CancellationToken) {
         self.db.watch_signal(shutdown);
     }
 
@@ -89,9 +94,39 @@ impl Driver {
         self.db.note_shutdown();
     }
 
-    /// The final metadata update of every run whose document exists (§10.1 step 4).
+    /// The final metadata update of every run whose document exists (§10.1 step 4), once
+    /// the upserts in flight are stored (their coalesced follow-ups are superseded by it).
     pub async fn final_metadata(&mut self) {
+        while let Some(done) = self.upserts.join_next().await {
+            if let Some(sim_id) = upserted(done) {
+                self.core.upsert_done(&sim_id);
+            }
+        }
         self.db.final_metadata(&mut self.core).await;
+    }
+
+    /// A metadata upsert in flight is stored: sends its coalesced follow-up, if one was
+    /// asked for meanwhile.
+    pub fn on_upserted(&mut self, done: Result<String, JoinError>) {
+        if let Some(sim_id) = upserted(done) {
+            if self.core.upsert_done(&sim_id) {
+                self.send_upsert(sim_id);
+            }
+        }
+    }
+
+    /// Starts the upsert of `sim_id`'s metadata as it stands now, in the background: the
+    /// next deliveries are handled meanwhile (§8.2).
+    fn send_upsert(&mut self, sim_id: String) {
+        let Some(sim) = self.core.sims.get(&sim_id) else {
+            return;
+        };
+        let update = update_document(sim);
+        let db = Arc::clone(&self.db);
+        self.upserts.spawn(async move {
+            db.upsert(&sim_id, update).await;
+            sim_id
+        });
     }
 
     /// The indexes again on every collection this process indexed (§10.1 step 6).
@@ -184,9 +219,9 @@ impl Driver {
                 Action::Flush(sim_id) => self.flush(&sim_id).await,
                 Action::FlushPendingUnknown => self.flush_pending_unknown().await,
                 Action::UpsertMetadata(sim_id) => {
-                    self.db
-                        .update_metadata(&mut self.core, &sim_id, false)
-                        .await;
+                    if self.core.upsert_wanted(&sim_id) {
+                        self.send_upsert(sim_id);
+                    }
                 }
             }
         }
@@ -223,4 +258,11 @@ impl Driver {
         self.core.forget_channel();
         self.update_gauge();
     }
+}
+
+/// The simulation of a finished upsert task. An upsert is retried until it is stored and
+/// never panics; a task that did anyway is logged, and the final update covers its run.
+fn upserted(done: Result<String, JoinError>) -> Option<String> {
+    done.map_err(|error| error!(error = %error, "A metadata upsert task failed: {error}."))
+        .ok()
 }

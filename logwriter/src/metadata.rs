@@ -1,14 +1,15 @@
-//! Writing the metadata document (docs/spec/logwriter.md §8): the upsert with its retries, the
-//! final recount at stop and the missing-message report. The update documents themselves
-//! are `core::metadata`'s.
+//! Writing the metadata document (docs/spec/logwriter.md §8): the upsert with its retries
+//! (run in the background by the driver, §8.2), the final recount and update at the end,
+//! and the missing-message report. The update documents themselves are `core::metadata`'s.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use bson::Document;
 use common::schema::metadata_filter;
 use tracing::{debug, info, warn};
 
 use crate::core::gaps::Gap;
-use crate::core::metadata::{final_document, update_document};
+use crate::core::metadata::final_document;
 use crate::core::writer::Writer;
 use crate::database::Database;
 
@@ -24,33 +25,33 @@ fn report_gaps(sim_id: &str, gaps: &[Gap]) {
 }
 
 impl Database {
-    /// Writes the simulation's metadata. With `recount`, the counters are first recounted
-    /// from the collections (the final update of §10), so they are exact after a restart.
-    pub async fn update_metadata(&self, core: &mut Writer, sim_id: &str, recount: bool) {
-        if recount {
-            self.recount(core, sim_id).await;
-        }
+    /// The final metadata update of a simulation (§10): its counters first recounted from
+    /// the collections, unless they are exact, so they are right even after a restart.
+    pub async fn final_update(&self, core: &mut Writer, sim_id: &str) {
+        self.recount(core, sim_id).await;
         let Some(sim) = core.sims.get(sim_id) else {
             return;
         };
-        let update = if recount {
-            let gaps = sim.numbers.gaps();
-            if sim.stopped {
-                report_gaps(sim_id, &gaps);
-                let total = gaps.iter().map(|gap| gap.count).sum::<u64>();
-                self.metrics
-                    .missing
-                    .set(i64::try_from(total).unwrap_or(i64::MAX));
-            }
-            final_document(sim, &gaps)
-        } else {
-            update_document(sim)
-        };
+        let gaps = sim.numbers.gaps();
+        if sim.stopped {
+            report_gaps(sim_id, &gaps);
+            let total = gaps.iter().map(|gap| gap.count).sum::<u64>();
+            self.metrics
+                .missing
+                .set(i64::try_from(total).unwrap_or(i64::MAX));
+        }
+        self.upsert(sim_id, final_document(sim, &gaps)).await;
+        core.sim(sim_id).metadata_exists = true;
+    }
+
+    /// Writes `update` to the simulation's metadata document, retried like a batch insert:
+    /// transient errors quietly, the first other one also at WARN here, but never given up,
+    /// because the final update (and at the stop the queue deletion and the exit) waits
+    /// for it. Needs nothing of the writer's state, so it runs while the next deliveries
+    /// are handled (§8.2).
+    pub async fn upsert(&self, sim_id: &str, update: Document) {
         let filter = metadata_filter(&self.names.identifier, sim_id);
         let collection = &self.names.metadata;
-        // Retried like a batch insert: transient errors quietly, the first other one also
-        // at WARN here, but never given up, because the caller acknowledges (and at the
-        // stop deletes the queue and exits) only once this returns.
         let warned = AtomicBool::new(false);
         self.retried(|store| {
             let (filter, update, warned) = (filter.clone(), update.clone(), &warned);
@@ -65,7 +66,6 @@ impl Database {
             }
         })
         .await;
-        core.sim(sim_id).metadata_exists = true;
         info!(simulation_id = %sim_id, "Database metadata update successful for '{sim_id}'");
     }
 
@@ -110,7 +110,7 @@ impl Database {
             .map(|(id, _)| id.clone())
             .collect();
         for sim_id in ids {
-            self.update_metadata(core, &sim_id, true).await;
+            self.final_update(core, &sim_id).await;
         }
     }
 }

@@ -40,6 +40,9 @@ pub struct Writer {
     pub(crate) stop_requested: bool,
     /// The delivery waiting for its simulation's metadata seed ([`Action::ReadSeed`]).
     parked: Option<delivery::Parked>,
+    /// Simulations with a metadata upsert in flight, and whether another was asked for
+    /// meanwhile (§8.2: at most one in flight per simulation, the rest coalesced).
+    upserting: BTreeMap<String, bool>,
 }
 
 impl Writer {
@@ -64,6 +67,7 @@ impl Writer {
             server: None,
             stop_requested: false,
             parked: None,
+            upserting: BTreeMap::new(),
         }
     }
 
@@ -81,6 +85,39 @@ impl Writer {
         match (self.buffers.next_deadline(), self.pending.deadline()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
+        }
+    }
+
+    /// An upsert of `sim_id`'s metadata is asked for ([`Action::UpsertMetadata`]): whether
+    /// to send it now. While one is in flight, the requests are coalesced into a single
+    /// follow-up, sent when it is stored, so a simulation's updates never overtake each
+    /// other and the follow-up carries the state of the latest request.
+    pub fn upsert_wanted(&mut self, sim_id: &str) -> bool {
+        match self.upserting.get_mut(sim_id) {
+            Some(again) => {
+                *again = true;
+                false
+            }
+            None => {
+                self.upserting.insert(sim_id.to_owned(), false);
+                true
+            }
+        }
+    }
+
+    /// The upsert of `sim_id` in flight is stored: whether to send the coalesced follow-up
+    /// now (then it is the one in flight).
+    pub fn upsert_done(&mut self, sim_id: &str) -> bool {
+        self.sim(sim_id).metadata_exists = true;
+        match self.upserting.get_mut(sim_id) {
+            Some(again) if *again => {
+                *again = false;
+                true
+            }
+            _ => {
+                self.upserting.remove(sim_id);
+                false
+            }
         }
     }
 

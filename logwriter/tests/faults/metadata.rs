@@ -1,7 +1,8 @@
-//! The metadata document is never given up (docs/spec/logwriter.md §8.3): an upsert that the
-//! server refuses for a reason that is not transient is retried like a batch insert, and the
-//! run does not acknowledge its last deliveries, delete its queue or exit before the final
-//! metadata, with `EndTime`, is stored.
+//! The metadata document is never given up (docs/spec/logwriter.md §8.2–§8.3): an upsert
+//! that the server refuses for a reason that is not transient is retried like a batch
+//! insert, in the background, so the run's messages are still stored meanwhile; but the run
+//! does not send its final metadata update, delete its queue or exit before the metadata,
+//! with `EndTime`, is stored.
 
 use std::time::Duration;
 
@@ -44,16 +45,32 @@ async fn a_refused_metadata_upsert_is_retried_until_stored_before_the_run_ends()
         "{}",
         writer.log_text()
     );
-    // The first metadata write (at SimState running) holds the consumer: nothing is lost,
-    // the rest waits in the queue.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // The refused upsert runs in the background: every message is stored meanwhile, but
+    // the run waits for it before its final update, the queue deletion and the exit.
+    let valid = format!("simulation_{SIMULATION_ID}");
+    let stored = run.db.collection::<bson::Document>(&valid);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while stored.count_documents(doc! {}).await.expect("count") < messages.len() as u64 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{}",
+            writer.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        writer
+            .wait_log("Stopping the log writer", Duration::from_secs(10))
+            .await,
+        "{}",
+        writer.log_text()
+    );
     assert!(
         writer.child.id().is_some() && !writer.log_text().contains("Deleted queue"),
         "still running, queue kept:\n{}",
         writer.log_text()
     );
-    let (_, consumers) = run.queue_state().await.expect("the queue is kept");
-    assert_eq!(consumers, 1);
+    run.queue_state().await.expect("the queue is kept");
     let filter = doc! {"SimulationId": SIMULATION_ID};
     assert!(
         simulations

@@ -10,7 +10,9 @@
 //!   a delivery that has not ended;
 //! * at the end everything received is written before the final metadata update, and the
 //!   last ack covers every delivery of the channel;
-//! * a metadata update carries `EndTime` only once the simulation's `stopped` was handled;
+//! * a metadata update carries `EndTime` only once the simulation's `stopped` was handled,
+//!   and at most one per simulation is in flight (stored at a later tick, or before the
+//!   final update);
 //! * only the run's own `stopped` stops.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -88,6 +90,10 @@ struct Executed {
     /// for any other.
     stopped: BTreeSet<String>,
     early_end_times: usize,
+    /// Metadata upserts in flight, oldest first, and how often a second one of the same
+    /// simulation was sent while one was.
+    upserting: Vec<String>,
+    doubled_upserts: usize,
     /// The server's answers, one per document sent, used in turn.
     answers: Vec<u8>,
     next_answer: usize,
@@ -142,6 +148,29 @@ impl Executed {
             .push(delivery);
     }
 
+    /// Sends the upsert of `sim`'s metadata as the driver does, in the background: it is
+    /// stored at a later event ([`Self::upserted`]).
+    fn send_upsert(&mut self, core: &Writer, sim: String) {
+        let update = update_document(&core.sims[&sim]);
+        let end_time = update
+            .get_document("$max")
+            .is_ok_and(|max| max.contains_key("EndTime"));
+        self.early_end_times += usize::from(end_time && !self.stopped.contains(&sim));
+        self.doubled_upserts += usize::from(self.upserting.contains(&sim));
+        self.upserting.push(sim);
+    }
+
+    /// The oldest upsert in flight is stored; its coalesced follow-up, if any, is sent.
+    fn upserted(&mut self, core: &mut Writer) {
+        if self.upserting.is_empty() {
+            return;
+        }
+        let sim = self.upserting.remove(0);
+        if core.upsert_done(&sim) {
+            self.send_upsert(core, sim);
+        }
+    }
+
     /// Every delivery that ended, sorted.
     fn all_ended(&self) -> Vec<Delivery> {
         let mut ended: Vec<Delivery> = self
@@ -170,11 +199,9 @@ fn carry_out(core: &mut Writer, actions: Vec<Action>, now: Instant, seen: &mut E
             }
             Action::UpsertMetadata(sim) => {
                 seen.upserts_before_seed += usize::from(!seen.seeds.contains(&sim));
-                let update = update_document(&core.sims[&sim]);
-                let end_time = update
-                    .get_document("$max")
-                    .is_ok_and(|max| max.contains_key("EndTime"));
-                seen.early_end_times += usize::from(end_time && !seen.stopped.contains(&sim));
+                if core.upsert_wanted(&sim) {
+                    seen.send_upsert(core, sim);
+                }
                 continue;
             }
             Action::Flush(sim) => {
@@ -262,6 +289,11 @@ fn end(
                 carry_out(core, actions, now, seen);
             }
             Step::FinalMetadata => {
+                // The upserts in flight are stored first; their follow-ups are superseded.
+                while !seen.upserting.is_empty() {
+                    let sim = seen.upserting.remove(0);
+                    core.upsert_done(&sim);
+                }
                 prop_assert_eq!(
                     &seen.all_ended(),
                     received,
@@ -312,6 +344,7 @@ proptest! {
             let actions = match event {
                 Event::Tick(seconds) => {
                     now += Duration::from_secs(*seconds);
+                    seen.upserted(&mut core);
                     core.due(now)
                 }
                 Event::ChannelLost => {
@@ -368,6 +401,7 @@ proptest! {
         }
         prop_assert_eq!(seen.upserts_before_seed, 0);
         prop_assert_eq!(seen.early_end_times, 0, "EndTime before the stopped");
+        prop_assert_eq!(seen.doubled_upserts, 0, "one upsert in flight per simulation");
         prop_assert_eq!(core.stop_requested, run_stopped);
         prop_assert_eq!(core.watermark.unsettled(), 0);
         let totals = &core.totals;

@@ -275,3 +275,17 @@ fn an_invalid_message_stored_before_is_a_duplicate_not_another_invalid() {
         "duplicates use up none of the WARN lines"
     );
 }
+
+#[test]
+fn metadata_upserts_of_a_simulation_are_coalesced_while_one_is_in_flight() {
+    let mut core = writer();
+    assert!(core.upsert_wanted("s"), "none in flight: send");
+    assert!(core.upsert_wanted("t"), "another simulation: its own");
+    assert!(!core.upsert_wanted("s"), "one in flight: wait");
+    assert!(!core.upsert_wanted("s"), "and coalesce");
+    assert!(core.upsert_done("s"), "one follow-up for both requests");
+    assert!(core.sims["s"].metadata_exists);
+    assert!(!core.upsert_done("s"), "nothing asked for meanwhile");
+    assert!(!core.upsert_done("t"));
+    assert!(core.upsert_wanted("s"), "free again");
+}
