@@ -258,23 +258,33 @@ pub const ESCAPE_BASE: u32 = 0x10_FF00;
 /// A short string's bytes as text. AMQP short strings are bytes and RabbitMQ passes any
 /// through; bytes that are not UTF-8 are escaped one by one (see [`ESCAPE_BASE`]) instead of
 /// failing the frame, so the bytes can be recovered. (Patched: upstream fails the frame,
-/// which closes the connection, and the broker delivers the same message again.)
+/// which closes the connection, and the broker delivers the same message again.) A code
+/// point of the escape range sent as such is escaped too, byte by byte, so every text maps
+/// back to exactly the bytes sent.
 fn make_str<I: Input<Item = u8>>(i: I) -> String {
     let bytes: Vec<u8> = i.iter_elements().collect();
-    match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(error) => {
-            let mut text = String::new();
-            for chunk in error.as_bytes().utf8_chunks() {
-                text.push_str(chunk.valid());
-                for byte in chunk.invalid() {
-                    let escape = char::from_u32(ESCAPE_BASE + u32::from(*byte));
-                    text.push(escape.expect("plane 16 code points are chars"));
-                }
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if is_escape(c) {
+                c.encode_utf8(&mut [0; 4]).bytes().for_each(|b| push_escape(&mut text, b));
+            } else {
+                text.push(c);
             }
-            text
         }
+        chunk.invalid().iter().for_each(|b| push_escape(&mut text, *b));
     }
+    text
+}
+
+/// Whether `c` is the escape of a byte (see [`ESCAPE_BASE`]).
+pub fn is_escape(c: char) -> bool {
+    (ESCAPE_BASE..=ESCAPE_BASE + 0xFF).contains(&u32::from(c))
+}
+
+fn push_escape(text: &mut String, byte: u8) {
+    let escape = char::from_u32(ESCAPE_BASE + u32::from(byte));
+    text.push(escape.expect("plane 16 code points are chars"));
 }
 
 /// Parse a [ShortString](../type.ShortString.html)

@@ -25,7 +25,9 @@ pub const NOT_UTF8: &str = "not UTF-8";
 /// Reason of a header table nested deeper than the parser's limit.
 pub const TOO_DEEP: &str = "nested deeper than 64 levels";
 
-/// The bytes of a short string as sent, and whether some were not UTF-8.
+/// The bytes of a short string as sent, and whether some were not UTF-8. (A code point of
+/// the escape range sent as such comes escaped byte by byte, so the bytes are exact, and
+/// they are valid UTF-8 then.)
 pub fn short_string_bytes(text: &str) -> (Vec<u8>, bool) {
     let mut bytes = Vec::with_capacity(text.len());
     let mut escaped = false;
@@ -38,7 +40,8 @@ pub fn short_string_bytes(text: &str) -> (Vec<u8>, bool) {
             _ => bytes.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
         }
     }
-    (bytes, escaped)
+    let not_utf8 = escaped && std::str::from_utf8(&bytes).is_err();
+    (bytes, not_utf8)
 }
 
 /// The unusual short-string properties and headers of a delivery.

@@ -30,6 +30,19 @@ fn utf8_short_strings_are_unchanged() {
     assert_eq!(short_string_bytes(parsed.as_str()), (sent.to_vec(), false));
 }
 
+#[test]
+fn a_code_point_of_the_escape_range_sent_as_such_comes_back_as_sent() {
+    // U+10FF00 is the escape of byte 0: sent literally, it must not read as that byte.
+    for sent in ["\u{10FF00}", "a.\u{10FFFF}.b", "\u{10FF41}\u{10FF41}"] {
+        let (_, parsed) =
+            parse_short_string(&wire_short_string(sent.as_bytes())[..]).expect("parses");
+        assert_eq!(
+            short_string_bytes(parsed.as_str()),
+            (sent.as_bytes().to_vec(), false)
+        );
+    }
+}
+
 proptest! {
     /// Whatever bytes are sent, the parser accepts them and the bytes come back exactly.
     #[test]
