@@ -171,7 +171,7 @@ impl Store {
 
     /// The valid messages of `id` matching `filter` for `logreader replay`, after the first
     /// `skip`: whole, raw, in stored (natural) order, which is the order the writer
-    /// received them. A paced replay reads for as long as the run lasted, so the cursor has
+    /// received them when it writes one batch at a time (its default). A paced replay reads for as long as the run lasted, so the cursor has
     /// no time limit (FerretDB refuses `noCursorTimeout`, so an idle cursor may still expire).
     pub async fn replay_sources(
         &self,

@@ -64,6 +64,8 @@ pub struct Config {
     pub max_interval: Duration,
     /// LOGWRITER_SHUTDOWN_TIMEOUT.
     pub shutdown_timeout: Duration,
+    /// LOGWRITER_MAX_IN_FLIGHT: batches written at once.
+    pub max_in_flight: usize,
     /// `(LOGWRITER_HTTP_HOST, LOGWRITER_HTTP_PORT)` of the health and metrics endpoints;
     /// `None` when the port is unset (no listener).
     pub http: Option<(String, u16)>,
@@ -140,6 +142,7 @@ impl Settings {
             max_documents,
             max_interval,
             shutdown_timeout: Duration::from_secs_f64(self.logwriter_shutdown_timeout),
+            max_in_flight: self.logwriter_max_in_flight,
             http: self
                 .logwriter_http_port
                 .map(|port| (self.logwriter_http_host.trim().to_owned(), port)),

@@ -55,6 +55,9 @@ pub async fn consume(
                 cancel(session).await;
             }
             () = sleep_until(deadline) => writer.flush_due().await,
+            Some(done) = writer.writes.batches.join_next(), if !writer.writes.batches.is_empty() => {
+                writer.on_written(done).await;
+            }
             Some(done) = writer.upserts.join_next(), if !writer.upserts.is_empty() => {
                 writer.on_upserted(done);
             }

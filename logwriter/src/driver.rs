@@ -25,6 +25,7 @@ use crate::database::Database;
 use crate::io::broker::raw::Unusual;
 use crate::io::store::Store;
 use crate::metrics::Metrics;
+use crate::writes::Writes;
 
 /// The document field that keeps a delivery's unusual parts (docs/spec/logwriter.md §2.3).
 pub const DELIVERY_ISSUES: &str = "DeliveryIssues";
@@ -54,6 +55,8 @@ pub struct Driver {
     pub(crate) db: Arc<Database>,
     /// The metadata upserts in flight (§8.2), each yielding its simulation's id.
     pub(crate) upserts: JoinSet<String>,
+    /// The batches being written (`LOGWRITER_MAX_IN_FLIGHT`).
+    pub(crate) writes: Writes,
     /// Deliveries received and not acknowledged, for the drain-timeout message.
     pub(crate) unacknowledged: Arc<AtomicU64>,
     /// The lifecycle state and the Prometheus metrics, shared with the HTTP endpoints.
@@ -78,6 +81,7 @@ impl Driver {
             core,
             db: Arc::new(Database::new(store, names, Arc::clone(&metrics))),
             upserts: JoinSet::new(),
+            writes: Writes::new(config.max_in_flight),
             unacknowledged: Arc::new(AtomicU64::new(0)),
             metrics,
         }
@@ -112,6 +116,14 @@ impl Driver {
             if self.core.upsert_done(&sim_id) {
                 self.send_upsert(sim_id);
             }
+        }
+    }
+
+    /// An upsert of `sim_id`'s metadata is due: sent now, or coalesced into the follow-up
+    /// of the one in flight.
+    pub(crate) fn request_upsert(&mut self, sim_id: String) {
+        if self.core.upsert_wanted(&sim_id) {
+            self.send_upsert(sim_id);
         }
     }
 
@@ -218,11 +230,7 @@ impl Driver {
                 }
                 Action::Flush(sim_id) => self.flush(&sim_id).await,
                 Action::FlushPendingUnknown => self.flush_pending_unknown().await,
-                Action::UpsertMetadata(sim_id) => {
-                    if self.core.upsert_wanted(&sim_id) {
-                        self.send_upsert(sim_id);
-                    }
-                }
+                Action::UpsertMetadata(sim_id) => self.upsert_after_writes(sim_id),
             }
         }
     }

@@ -4,11 +4,18 @@
 //! the fallback chain of §7.4–§7.5 (`core::batch::Fallback`: the raw-text document with the
 //! same `_id`, then the minimal one). Only when every document of the flush is settled are
 //! its deliveries marked for the ack. The database steps are `database.rs`'s.
+//!
+//! The inserts of a batch run while the next deliveries are handled, up to
+//! `LOGWRITER_MAX_IN_FLIGHT` batches at once (`crate::writes`); with 1, batches are still
+//! written one after another. A metadata upsert asked for by a batch's message waits until
+//! that batch (and every one before it) is written, so it counts it.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::Utc;
 use common::schema::UNKNOWN_SIMULATION;
+use tokio::task::JoinError;
 use tracing::{debug, error, warn};
 
 use crate::core::batch::{self, Batch, Counted, DocumentOutcome, Fallback};
@@ -17,6 +24,7 @@ use crate::core::refusal::Refusal;
 use crate::core::state::log_limited;
 use crate::driver::Driver;
 use crate::metrics::Metrics;
+use crate::writes::Written;
 
 impl Driver {
     /// Flushes one simulation's buffer.
@@ -27,11 +35,23 @@ impl Driver {
         }
     }
 
-    /// Writes the pending unknown-id invalid messages and every buffer (the first step of
-    /// every ending: stop, signal and connection loss).
+    /// Writes the pending unknown-id invalid messages and every buffer, and waits until
+    /// every batch in flight is written (the first step of every ending: stop, signal and
+    /// connection loss).
     pub async fn flush_everything(&mut self) {
         let actions = self.core.write_everything();
         self.carry_out(actions).await;
+        while !self.writes.batches.is_empty() {
+            self.wait_for_a_batch().await;
+        }
+    }
+
+    /// Asks for an upsert of `sim_id`'s metadata: now, or once the batches in flight (the
+    /// one holding the triggering message among them) are written.
+    pub(crate) fn upsert_after_writes(&mut self, sim_id: String) {
+        if !self.writes.defer(&sim_id) {
+            self.request_upsert(sim_id);
+        }
     }
 
     /// Trigger (f), window pressure (docs/spec/logwriter.md §5.2): writes the buffers the
@@ -62,25 +82,65 @@ impl Driver {
         if entries.is_empty() {
             return;
         }
-        let count = entries.len();
         self.write(UNKNOWN_SIMULATION, entries).await;
-        let collection = self.db.names.invalid_messages(UNKNOWN_SIMULATION);
-        warn!("{count} invalid messages stored in {collection} because no simulation id is known.");
     }
 
     /// Writes `entries` as the core plans them (valid ones to `simulation_<sim_id>`,
-    /// invalid ones to `invalid_simulation_<sim_id>`, the indexes first), counts the
-    /// outcomes, takes each refused document through its fallbacks, then marks every
-    /// delivery settled. Three parts: the preconditions and the plan, which need the core;
-    /// the inserts (`Database::insert_batch`), which do not; the counting, fallbacks and
-    /// settling, which do again.
+    /// invalid ones to `invalid_simulation_<sim_id>`, the indexes first). Three parts: the
+    /// preconditions and the plan, which need the core, here; the inserts
+    /// (`Database::insert_batch`), which do not, in the background once a slot is free;
+    /// the counting, fallbacks and settling when they are answered ([`Self::on_written`]).
     async fn write(&mut self, sim_id: &str, entries: Vec<Entry>) {
         let started = Instant::now();
-        let batch = self.plan(sim_id, entries).await;
-        let outcomes = self.db.insert_batch(&batch).await;
+        let batch = Arc::new(self.plan(sim_id, entries).await);
+        while self.writes.full() {
+            self.wait_for_a_batch().await;
+        }
+        let seq = self.writes.start();
+        let db = Arc::clone(&self.db);
+        self.writes.batches.spawn(async move {
+            let outcomes = db.insert_batch(&batch).await;
+            Written {
+                seq,
+                batch,
+                outcomes,
+                started,
+            }
+        });
+    }
+
+    /// Waits for the next batch in flight to be answered, and settles it.
+    pub(crate) async fn wait_for_a_batch(&mut self) {
+        if let Some(done) = self.writes.batches.join_next().await {
+            self.on_written(done).await;
+        }
+    }
+
+    /// A batch's inserts were answered: counts the outcomes, takes each refused document
+    /// through its fallbacks, marks every delivery settled, then sends the metadata
+    /// upserts that waited for it.
+    pub(crate) async fn on_written(&mut self, done: Result<Written, JoinError>) {
+        let written = match done {
+            Ok(written) => written,
+            // insert_batch retries until every document has an outcome and never panics;
+            // were it to, its deliveries stay unacknowledged for the broker to redeliver.
+            Err(error) => {
+                return error!(error = %error, "A batch write task failed: {error}.");
+            }
+        };
+        self.writes.finish(written.seq);
+        self.settle_written(&written).await;
+        for sim_id in self.writes.released() {
+            self.request_upsert(sim_id);
+        }
+    }
+
+    async fn settle_written(&mut self, written: &Written) {
+        let batch = &written.batch;
+        let sim_id = batch.sim_id.as_str();
         let mut refused = Vec::new();
-        for (insert, outcomes) in batch.inserts.iter().zip(outcomes) {
-            for (&position, outcome) in insert.positions.iter().zip(outcomes) {
+        for (insert, outcomes) in batch.inserts.iter().zip(&written.outcomes) {
+            for (&position, &outcome) in insert.positions.iter().zip(outcomes) {
                 let entry = &batch.entries[position];
                 match self.core.count_outcome(sim_id, entry, outcome) {
                     Counted::Refused(why) => refused.push((position, why)),
@@ -93,10 +153,10 @@ impl Driver {
             self.store_rejected(sim_id, &batch.entries[position], why)
                 .await;
         }
-        self.core.settle(&batch);
+        self.core.settle(batch);
         self.metrics
             .flush_duration
-            .observe_duration(started.elapsed());
+            .observe_duration(written.started.elapsed());
         let valid_count = batch
             .entries
             .iter()
@@ -107,6 +167,11 @@ impl Driver {
             "{valid_count} valid and {} invalid documents written to simulation {sim_id}.",
             batch.entries.len() - valid_count
         );
+        if sim_id == UNKNOWN_SIMULATION {
+            let collection = self.db.names.invalid_messages(UNKNOWN_SIMULATION);
+            let count = batch.entries.len();
+            warn!("{count} invalid messages stored in {collection} because no simulation id is known.");
+        }
     }
 
     /// The batch of `entries`, once what its inserts need is in place: the metadata

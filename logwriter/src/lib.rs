@@ -27,6 +27,7 @@
 //!   ack), [`driver`] (`core::writer` and the database side, carrying out the core's
 //!   decisions; one delivery: classification via `common::document`, state, buffering),
 //!   [`flush`] (writing a buffer: inserts, counting, the fallbacks of refused documents),
+//!   [`writes`] (the batches in flight and the metadata upserts waiting for them),
 //!   [`database`] (every database step with the one retry loop, index creation) and
 //!   [`metadata`] (the metadata upsert and the final recount), [`metrics`] (the published
 //!   lifecycle state and Prometheus metrics).
@@ -48,6 +49,7 @@ mod layering;
 pub mod metadata;
 pub mod metrics;
 pub mod settings;
+pub mod writes;
 pub use app::LogWriter;
 pub use config::Config;
 pub use settings::Settings;

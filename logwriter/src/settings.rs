@@ -105,6 +105,11 @@ pub struct Settings {
     #[arg(long, env = "LOGWRITER_SHUTDOWN_TIMEOUT", default_value = "8",
           value_parser = parse_positive_float)]
     pub logwriter_shutdown_timeout: f64,
+    /// Batches (1-64) being written at once while the next deliveries are handled; 1 writes
+    /// one batch after another (extension).
+    #[arg(long, env = "LOGWRITER_MAX_IN_FLIGHT", default_value = "1",
+          value_parser = parse_max_in_flight)]
+    pub logwriter_max_in_flight: usize,
     /// Port of the /health, /ready and /metrics endpoints, 1-65535; unset means no HTTP
     /// listener (extension).
     #[arg(long, env = "LOGWRITER_HTTP_PORT", value_parser = parse_port)]
@@ -162,6 +167,14 @@ fn parse_prefetch(value: &str) -> Result<u16, String> {
     u16::try_from(count).map_err(|_| format!("expected 0-65535, got '{value}'"))
 }
 
+fn parse_max_in_flight(value: &str) -> Result<usize, String> {
+    let count = parse_integer(value)?;
+    usize::try_from(count)
+        .ok()
+        .filter(|count| (1..=64).contains(count))
+        .ok_or_else(|| format!("expected 1-64 batches, got '{value}'"))
+}
+
 fn parse_positive_float(value: &str) -> Result<f64, String> {
     let seconds = parse_float(value)?;
     if seconds > 0.0 {
@@ -208,7 +221,7 @@ impl Settings {
         format!(
             "rabbitmq={} login='{}' password={} ssl={} exchange='{}' exchange_durable={} \
              exchange_autodelete={} queue_mode={:?} queue_type={:?} queue={:?} queue_expires={} prefetch={prefetch} \
-             shutdown_timeout={}s http={} {} appname='{}' buffer_documents={documents} \
+             shutdown_timeout={}s max_in_flight={} http={} {} appname='{}' buffer_documents={documents} \
              buffer_interval={}s simulation_id={:?} statistics_interval={} log_level={} \
              log_file={:?} log_format='{}'",
             nodes,
@@ -223,6 +236,7 @@ impl Settings {
             self.logwriter_queue,
             self.logwriter_queue_expires,
             self.logwriter_shutdown_timeout,
+            self.logwriter_max_in_flight,
             self.logwriter_http_port.map_or_else(
                 || "off".to_owned(),
                 |port| format!("{}:{port}", self.logwriter_http_host)

@@ -1,6 +1,8 @@
-//! Order and topology (docs/spec/logwriter.md §2.2, §4; acceptance items 40 and 48): one publisher's
-//! documents are inserted in publish order across batches, `stopped` comes after everything
-//! published before it, and exclusive mode uses a server-named exclusive queue.
+//! Order and topology (docs/spec/logwriter.md §2.2, §4; acceptance items 40 and 48): what
+//! readers see of one publisher's documents is the publish order, `stopped` comes after
+//! everything published before it, one batch at a time (`LOGWRITER_MAX_IN_FLIGHT=1`, the
+//! default) also stores them in that order, and exclusive mode uses a server-named
+//! exclusive queue.
 
 use std::time::{Duration, Instant};
 
@@ -10,7 +12,7 @@ use crate::harness::{message, rabbitmqctl, Run, SIMULATION_ID};
 
 fn generic(n: u32) -> Message {
     let body = format!(
-        r#"{{"Type":"General","SimulationId":"{SIMULATION_ID}","MessageId":"g-{n}","Timestamp":"2020-06-03T04:02:00Z"}}"#
+        r#"{{"Type":"General","SimulationId":"{SIMULATION_ID}","MessageId":"g-{n}","Timestamp":"2020-06-03T04:02:{n:02}Z"}}"#
     );
     message("general", &body)
 }
@@ -22,33 +24,67 @@ fn stopped() -> Message {
     message("SimState", &body)
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn one_publishers_documents_are_inserted_in_publish_order_and_stopped_comes_last() {
-    let run = Run::new("e2e_order").await;
+/// Sixty generic messages one second apart, then `stopped`, through a writer with batches
+/// of 7 and `in_flight` of them written at once; the message ids in publish order.
+async fn run_with(run: &Run, in_flight: &str) -> Vec<String> {
     let writer = run
         .start(&[
             "--message-buffer-max-documents",
             "7",
             "--message-buffer-max-interval",
             "0.05",
+            "--logwriter-max-in-flight",
+            in_flight,
         ])
         .await;
     let mut messages: Vec<Message> = (0..60).map(generic).collect();
     messages.push(stopped());
     run.publish(&messages).await;
     assert_eq!(writer.exit_within(Duration::from_secs(30)).await, 0);
+    (0..60)
+        .map(|n| format!("g-{n}"))
+        .chain(["stop".to_owned()])
+        .collect()
+}
+
+fn ids(docs: &[bson::Document]) -> Vec<&str> {
+    docs.iter()
+        .map(|d| d.get_str("MessageId").unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_batch_at_a_time_stores_in_publish_order_and_stopped_comes_last() {
+    let run = Run::new("e2e_order").await;
+    let expected = run_with(&run, "1").await;
     let docs = run
         .documents_in_natural_order(&format!("simulation_{SIMULATION_ID}"))
         .await;
-    let order: Vec<&str> = docs
+    assert_eq!(ids(&docs), expected, "insertion order is publish order");
+    run.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn overlapping_batches_keep_what_readers_see_in_publish_order() {
+    let run = Run::new("e2e_order_in_flight").await;
+    let expected = run_with(&run, "4").await;
+    let (base, stop) = integration_tests::start_logreader(run.db.name()).await;
+    let url = format!("{base}/simulations/{SIMULATION_ID}/messages");
+    let body = reqwest::get(&url)
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("body");
+    let listed: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let listed: Vec<&str> = listed
+        .as_array()
+        .expect("a list")
         .iter()
-        .map(|d| d.get_str("MessageId").unwrap())
+        .map(|d| d["MessageId"].as_str().unwrap())
         .collect();
-    let expected: Vec<String> = (0..60)
-        .map(|n| format!("g-{n}"))
-        .chain(["stop".to_owned()])
-        .collect();
-    assert_eq!(order, expected, "insertion order is publish order");
+    assert_eq!(listed, expected, "/messages in publish order, stopped last");
+    let _ = stop.send(());
     run.cleanup().await;
 }
 

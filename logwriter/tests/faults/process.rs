@@ -15,13 +15,16 @@ pub struct Writer {
 }
 
 /// A logwriter command for `run` with the given extra variables; the test servers' variables
-/// from the environment are replaced.
+/// from the environment are replaced. `LOGWRITER_MAX_IN_FLIGHT` is passed through, so the
+/// whole suite can run with batches overlapping (`LOGWRITER_MAX_IN_FLIGHT=4 scripts/test`).
 pub fn command(run: Option<&Run>, vars: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_logwriter"));
     for (name, _) in std::env::vars() {
-        if name.starts_with("RABBITMQ_")
-            || name.starts_with("MONGODB_")
-            || name.starts_with("LOGWRITER_")
+        let suite_wide = name == "LOGWRITER_MAX_IN_FLIGHT";
+        if !suite_wide
+            && (name.starts_with("RABBITMQ_")
+                || name.starts_with("MONGODB_")
+                || name.starts_with("LOGWRITER_"))
         {
             command.env_remove(name);
         }
