@@ -1,10 +1,12 @@
-//! The consumer loop (docs/spec/logwriter.md §3–§4, §10–§12): next delivery, next buffer deadline,
-//! statistics tick or cancellation → handle → flush → ack.
+//! The consumer loop (docs/spec/logwriter.md §3–§4, §10–§12): next delivery, next buffer
+//! deadline, a batch or metadata upsert written in the background, statistics tick or
+//! cancellation → handle → flush → ack.
 //!
-//! Only the *wait* is raced against cancellation. Handling a delivery, a flush (with its
-//! retries) and an ack always run to completion, because dropping an in-flight MongoDB
-//! operation leaves its outcome unknown (driver cancellation warning). The signal deadline
-//! is applied from outside, to the task's `JoinHandle` (see `app.rs`).
+//! Only the *wait* is raced against cancellation. Handling a delivery, planning a flush,
+//! settling a written batch and an ack always run to completion, and the inserts and
+//! upserts run as tasks of their own, because dropping an in-flight MongoDB operation
+//! leaves its outcome unknown (driver cancellation warning). The signal deadline is applied
+//! from outside, to the task's `JoinHandle` (see `app.rs`).
 
 use std::time::Duration;
 

@@ -1,8 +1,9 @@
 //! The driver: the writer's state and decisions (`core::writer`) with the database side
 //! that carries them out (`database.rs`), and delivery handling (docs/spec/logwriter.md
 //! §4–§6): classify, update the simulation's state, buffer, and flush when a trigger holds.
-//! One delivery at a time, in arrival order; a flush (including its retries) finishes
-//! before the next delivery is handled. Writing a buffer is `flush.rs`'s.
+//! One delivery at a time, in arrival order; a flush is planned before the next delivery
+//! is handled, and its inserts (with their retries) and the metadata upserts run in the
+//! background (`crate::writes`). Writing a buffer is `flush.rs`'s.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -170,7 +171,8 @@ impl Driver {
 
     /// Handles one delivery: classification here, then the core's decisions (state,
     /// buffering, triggers), then what they call for (seed read, flushes, metadata), in
-    /// order, before the next delivery.
+    /// order, before the next delivery (a flush's inserts and an upsert then go on in the
+    /// background).
     pub async fn handle(&mut self, delivery: Incoming) {
         self.metrics.consumed.inc();
         let ingested = ingest(&delivery.routing_key, &delivery.body, Utc::now());
