@@ -8,13 +8,11 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tracing::{error, info, warn};
+use tracing::error;
 
-use crate::config::{Config, Queue};
-use crate::consumer::{self, Ended};
-use crate::core::ending::{self, Ending, Step};
+use crate::config::Config;
 use crate::driver::Driver;
-use crate::io::broker::{self, Session};
+use crate::event_loop;
 use crate::io::store::Store;
 use crate::metrics::{Lifecycle, Metrics};
 
@@ -102,12 +100,12 @@ impl LogWriter {
         let timeout = self.config.shutdown_timeout;
         let unacknowledged = self.writer.unacknowledged_gauge();
         let force = self.force.clone();
-        let mut task = tokio::spawn(run(self.config, self.writer, shutdown.clone()));
+        let mut task = tokio::spawn(event_loop::run(self.config, self.writer, shutdown.clone()));
         tokio::select! {
             result = &mut task => return exit_code(result),
             () = shutdown.cancelled() => {}
         }
-        // Also here, not only in the consumer: a flush being retried delays the consumer's
+        // Also here, not only in the event loop: a flush being retried delays the loop's
         // own transition, and the process is draining from the signal on.
         metrics.set_state(Lifecycle::Draining);
         tokio::select! {
@@ -131,144 +129,4 @@ fn timed_out(task: tokio::task::JoinHandle<i32>, unacknowledged: u64) -> i32 {
     error!("Shutdown timed out; {unacknowledged} deliveries left unacknowledged.");
     task.abort();
     1
-}
-
-async fn run(config: Config, mut writer: Driver, token: CancellationToken) -> i32 {
-    writer.watch_signal(token.clone());
-    let mut statistics = consumer::statistics_timer(config.statistics_interval);
-    let mut connected_before = false;
-    let mut first_node = 0;
-    loop {
-        writer.metrics.set_state(Lifecycle::Connecting);
-        let unparsable = &writer.metrics.unparsable;
-        let opened = broker::open_with_retry(&config.broker, first_node, &token, unparsable).await;
-        let Some((mut session, node)) = opened else {
-            writer.note_shutdown();
-            end(&mut writer, None, &config, Ending::SignalWhileConnecting).await;
-            info!("Shutdown complete.");
-            return 0;
-        };
-        writer.metrics.set_state(Lifecycle::Consuming);
-        if connected_before {
-            writer.core.totals.reconnects += 1;
-            writer.metrics.reconnects.inc();
-            info!("Reconnected to RabbitMQ.");
-        } else {
-            // After the topology, so MongoDB never delays binding the queue.
-            writer.db.spawn_metadata_indexes();
-        }
-        connected_before = true;
-        let drain_limit = config.shutdown_timeout;
-        match consumer::consume(
-            &mut writer,
-            &mut session,
-            &token,
-            &mut statistics,
-            drain_limit,
-        )
-        .await
-        {
-            Ended::Stop => {
-                let durable = matches!(config.broker.queue, Queue::Durable { .. });
-                let delete_queue = durable && !token.is_cancelled();
-                end(
-                    &mut writer,
-                    Some(&session),
-                    &config,
-                    Ending::Stopped { delete_queue },
-                )
-                .await;
-                return 0;
-            }
-            Ended::Signal => {
-                end(&mut writer, Some(&session), &config, Ending::Signal).await;
-                info!("Shutdown complete.");
-                return 0;
-            }
-            Ended::Lost(error) => {
-                let unsettled = writer.core.watermark.unsettled();
-                warn!(error = %error, "RabbitMQ connection lost: {error}; storing the {unsettled} unsettled deliveries before reconnecting.");
-                // An exclusive queue died with the connection, so the broker can never
-                // redeliver what is buffered: store it now (idempotent, so safe in both modes;
-                // in durable mode the broker's redeliveries are then duplicates).
-                end(&mut writer, Some(&session), &config, Ending::ChannelLost).await;
-                // On to the next node of a cluster; a single broker is simply tried again.
-                first_node = (node + 1) % config.broker.endpoint.nodes.len();
-            }
-        }
-    }
-}
-
-/// Carries out the steps of `ending` (`core::ending`) in order: §10.1 steps 3–9, §10.2
-/// steps 3–4, or the writes before a reconnect (§11).
-async fn end(writer: &mut Driver, session: Option<&Session>, config: &Config, ending: Ending) {
-    for step in ending::steps(ending) {
-        match (step, session) {
-            (Step::WriteEverything, _) => writer.flush_everything().await,
-            (Step::FinalMetadata, _) => writer.final_metadata().await,
-            (Step::ReensureIndexes, _) => writer.reensure_indexes().await,
-            (Step::Acknowledge, Some(session)) => consumer::ack(writer, session).await,
-            (Step::DeleteQueue, Some(session)) => {
-                if let Queue::Durable { name, .. } = &config.broker.queue {
-                    delete(session, name, config).await;
-                }
-            }
-            (Step::LogStatistics, _) => consumer::log_statistics(writer),
-            // Everything is stored and acknowledged; only closing the connection is left.
-            (Step::MarkStopped, _) => writer.metrics.set_state(Lifecycle::Stopped),
-            (Step::Close, Some(session)) => session.close().await,
-            (Step::ForgetChannel, _) => writer.forget_channel(),
-            (Step::Acknowledge | Step::DeleteQueue | Step::Close, None) => {}
-        }
-    }
-}
-
-/// Step 8 of §10.1; if the channel is gone, one fresh connection within the shutdown timeout.
-async fn delete(session: &Session, name: &str, config: &Config) {
-    let deleted = match session.delete_queue().await {
-        Ok(count) => Ok(count),
-        Err(_) => {
-            let attempt = delete_on_new_connection(session, name, config);
-            match tokio::time::timeout(config.shutdown_timeout, attempt).await {
-                Ok(result) => result,
-                Err(_) => Err(anyhow::anyhow!("timed out reconnecting")),
-            }
-        }
-    };
-    match deleted {
-        Ok(0) => info!("Deleted queue '{name}'."),
-        Ok(count) => warn!(
-            "Discarded {count} messages still queued when the run's queue was deleted (left at \
-             LOGWRITER_SHUTDOWN_TIMEOUT, or published after the queue was found empty)."
-        ),
-        Err(error) => {
-            warn!(error = %error, "Deleting queue '{name}' failed: {error:#}; x-expires will remove it.")
-        }
-    }
-}
-
-async fn delete_on_new_connection(
-    session: &Session,
-    name: &str,
-    config: &Config,
-) -> anyhow::Result<u32> {
-    // The session's node first, then the others of a cluster.
-    let nodes = &config.broker.endpoint.nodes;
-    let start = nodes.iter().position(|n| *n == session.node).unwrap_or(0);
-    let mut failure = None;
-    for node in nodes.iter().cycle().skip(start).take(nodes.len()) {
-        let connection = match broker::connect(&config.broker, node).await {
-            Ok(connection) => connection,
-            Err(error) => {
-                failure = Some(error);
-                continue;
-            }
-        };
-        let channel = connection.create_channel().await?;
-        let options = lapin::options::QueueDeleteOptions::default();
-        let count = channel.queue_delete(name.into(), options).await?;
-        let _ = connection.close(200, "OK".into()).await;
-        return Ok(count);
-    }
-    Err(failure.map_or_else(|| anyhow::anyhow!("no node configured"), Into::into))
 }

@@ -23,9 +23,11 @@
 //!   cluster's nodes; settings, TLS and connecting are `common::broker`'s), [`io::store`] (single
 //!   MongoDB operations) with [`io::error`] (their classification), [`io::http`]
 //!   (`/health`, `/ready` and `/metrics` when LOGWRITER_HTTP_PORT is set).
-//! * The loop that drives them: [`consumer`] (next delivery or deadline → handle → flush →
-//!   ack), [`driver`] (`core::writer` and the database side, carrying out the core's
-//!   decisions; one delivery: classification via `common::document`, state, buffering),
+//! * The loop that drives them: [`event_loop`] (one `select!` over every wait of a run:
+//!   connecting, the next delivery, deadlines, writes finished, the signal → handle → ack),
+//!   [`finish`] (carrying out how consuming ends), [`driver`] (`core::writer` and the
+//!   database side, carrying out the core's decisions; one delivery: classification via
+//!   `common::document`, state, buffering),
 //!   [`flush`] (writing a buffer: inserts, counting, the fallbacks of refused documents),
 //!   [`writes`] (the batches in flight and the metadata upserts waiting for them),
 //!   [`database`] (every database step with the one retry loop, index creation) and
@@ -38,10 +40,11 @@
 
 pub mod app;
 pub mod config;
-pub mod consumer;
 pub mod core;
 pub mod database;
 pub mod driver;
+pub mod event_loop;
+pub mod finish;
 pub mod flush;
 pub mod io;
 #[cfg(test)]

@@ -6,7 +6,6 @@ use lapin::options::{
 };
 use lapin::types::FieldTable;
 use lapin::{Channel, Connection, Consumer};
-use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
 use crate::config::{Broker, Node};
@@ -119,14 +118,13 @@ pub async fn open(config: &Broker, node: &Node) -> Result<Session, OpenError> {
 
 /// Opens a session on the first node that answers, trying the nodes in order from `first`
 /// and sleeping the backoff delay after each round in which none answered (§11.1). Returns
-/// the session and its node's index, or `None` when `token` is cancelled while waiting; only
-/// the backoff *sleep* races the token.
+/// the session and its node's index; it never gives up, and the event loop drops it when a
+/// signal comes.
 pub async fn open_with_retry(
     config: &Broker,
     first: usize,
-    token: &CancellationToken,
     unparsable: &Counter,
-) -> Option<(Session, usize)> {
+) -> (Session, usize) {
     let mut backoff = Backoff::new();
     let count = config.endpoint.nodes.len();
     loop {
@@ -134,13 +132,9 @@ pub async fn open_with_retry(
         for step in 0..count {
             let index = (first + step) % count;
             let node = &config.endpoint.nodes[index];
-            let error = tokio::select! {
-                biased;
-                () = token.cancelled() => return None,
-                result = open(config, node) => match result {
-                    Ok(session) => return Some((session, index)),
-                    Err(error) => error,
-                },
+            let error = match open(config, node).await {
+                Ok(session) => return (session, index),
+                Err(error) => error,
             };
             // A cluster's next node is tried at once; the backoff applies per round.
             let next = if step + 1 < count {
@@ -165,10 +159,7 @@ pub async fn open_with_retry(
                 warn!(error = %error, node = %node, "{text}");
             }
         }
-        tokio::select! {
-            () = token.cancelled() => return None,
-            () = tokio::time::sleep(delay.unwrap_or_default()) => {}
-        }
+        tokio::time::sleep(delay.unwrap_or_default()).await;
     }
 }
 
