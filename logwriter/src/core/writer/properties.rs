@@ -272,7 +272,7 @@ fn acknowledge(
     Ok(())
 }
 
-/// Carries out the steps of `ending` as `app::end` does, checking that everything received
+/// Carries out the steps of `ending` as `finish::end` does, checking that everything received
 /// is written before the final metadata and that the last ack covers the whole channel.
 fn end(
     core: &mut Writer,
